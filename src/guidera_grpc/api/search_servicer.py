@@ -1,0 +1,68 @@
+"""SearchService: parses the request, runs the search, maps errors to statuses."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+from guidera.v1 import search_service_pb2, search_service_pb2_grpc
+
+from guidera_grpc.api.status import abort, abort_internal
+from guidera_grpc.errors import GuideraError, NotReady
+from guidera_grpc.logs import request_id_var
+from guidera_grpc.runtime import Runtime
+from guidera_grpc.search.executor import SearchRun
+from guidera_grpc.validation.search import validate_search
+
+log = logging.getLogger(__name__)
+
+Context = grpc.aio.ServicerContext[search_service_pb2.SearchRequest, Any]
+
+
+class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
+    """Streams a search's events to the client as providers answer."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    async def Search(
+        self, request: search_service_pb2.SearchRequest, context: Context
+    ) -> AsyncIterator[search_service_pb2.SearchResponse]:
+        request_id = request.request_id or _metadata_request_id(context) or uuid.uuid4().hex
+        # Each RPC runs in its own task, so the id stays with this call's log lines.
+        request_id_var.set(request_id)
+        failure: GuideraError | None = None
+        crashed = False
+        run: SearchRun | None = None
+        try:
+            if not self._runtime.ready:
+                raise NotReady("the service is starting; retry shortly")
+            search = validate_search(request)
+            run = await self._runtime.new_search(search, request_id, context.time_remaining())
+            async with contextlib.aclosing(run.stream()) as events:
+                async for event in events:
+                    yield event
+        except GuideraError as error:
+            failure = error
+        except Exception:
+            log.exception("search failed")
+            crashed = True
+        finally:
+            # Cancelled and failed searches are recorded too, with their status.
+            if run is not None:
+                self._runtime.record_search(run)
+        if failure is not None:
+            await abort(context, failure)
+        if crashed:
+            await abort_internal(context)
+
+
+def _metadata_request_id(context: Context) -> str:
+    for key, value in context.invocation_metadata() or ():
+        if key == "x-request-id" and isinstance(value, str):
+            return value[:128]
+    return ""

@@ -1,0 +1,68 @@
+"""The one place where the service's errors become gRPC statuses with rich details."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, NoReturn
+
+import grpc
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from guidera_grpc.errors import (
+    GuideraError,
+    InvalidRequest,
+    NoProviderAvailable,
+    NotReady,
+    NotSupported,
+)
+
+log = logging.getLogger(__name__)
+
+DOMAIN = "guidera.travel"
+
+
+def _pack(message: object) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)  # type: ignore[arg-type]
+    return packed
+
+
+def to_status(error: GuideraError) -> grpc.Status:
+    """Build the status, with ErrorInfo and the details each kind of error carries."""
+    details = [_pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN))]
+    code = code_pb2.INTERNAL
+    if isinstance(error, InvalidRequest):
+        code = code_pb2.INVALID_ARGUMENT
+        violations = [
+            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+            for v in error.violations
+        ]
+        details.append(_pack(error_details_pb2.BadRequest(field_violations=violations)))
+    elif isinstance(error, NotReady):
+        code = code_pb2.UNAVAILABLE
+    elif isinstance(error, NoProviderAvailable):
+        code = code_pb2.UNAVAILABLE
+        if error.retry_after_s is not None:
+            delay = duration_pb2.Duration()
+            delay.FromMilliseconds(int(error.retry_after_s * 1000))
+            details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
+    elif isinstance(error, NotSupported):
+        code = code_pb2.UNIMPLEMENTED
+    status = status_pb2.Status(code=code, message=str(error), details=details)
+    return rpc_status.to_status(status)
+
+
+async def abort(context: grpc.aio.ServicerContext[Any, Any], error: GuideraError) -> NoReturn:
+    """End the RPC with the status of ``error``."""
+    log.info("rpc refused", extra={"fields": {"reason": error.reason, "error": str(error)}})
+    await context.abort_with_status(to_status(error))
+    raise AssertionError("abort_with_status returned")  # pragma: no cover
+
+
+async def abort_internal(context: grpc.aio.ServicerContext[Any, Any]) -> NoReturn:
+    """End the RPC with INTERNAL and no detail: the cause is in the logs, not the answer."""
+    error = GuideraError("internal error; the request id is in the service's logs")
+    await context.abort_with_status(to_status(error))
+    raise AssertionError("abort_with_status returned")  # pragma: no cover

@@ -1,0 +1,114 @@
+"""The ``guidera`` command: serve, run the sandbox, and search from a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from guidera_grpc.cli.search_cmd import search_app
+from guidera_grpc.config import Settings
+from guidera_grpc.logs import configure_logging
+
+app = typer.Typer(
+    help="Guidera provider manager: routes travel searches to suppliers over gRPC.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(search_app, name="search")
+
+LatencyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--latency", help="Sandbox latency per supplier, e.g. duffel=1500ms or 200-800ms."
+    ),
+]
+ErrorRateOpt = Annotated[
+    list[str] | None,
+    typer.Option("--error-rate", help="Share of sandbox answers that are 500s, e.g. duffel=1.0."),
+]
+Rate429Opt = Annotated[
+    list[str] | None,
+    typer.Option("--rate-429", help="Share of sandbox answers that are 429s, e.g. kiwi=0.2."),
+]
+TimeoutRateOpt = Annotated[
+    list[str] | None,
+    typer.Option("--timeout-rate", help="Share of sandbox requests that hang, e.g. amadeus=0.1."),
+]
+
+
+def _knobs(
+    latency: list[str] | None,
+    error_rate: list[str] | None,
+    rate_429: list[str] | None,
+    timeout_rate: list[str] | None,
+) -> object:
+    from guidera_grpc.sandbox import parse_knob_flags
+
+    try:
+        return parse_knob_flags(
+            latency=latency or [],
+            error_rate=error_rate or [],
+            rate_429=rate_429 or [],
+            timeout_rate=timeout_rate or [],
+        )
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+
+
+@app.command()
+def serve(
+    listen: Annotated[
+        str | None, typer.Option(help="HOST:PORT to listen on (GUIDERA_LISTEN).")
+    ] = None,
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox", help="Start the supplier sandbox and use it.")
+    ] = False,
+    state_dir: Annotated[
+        Path | None, typer.Option(help="Where state lives, the embedded database included.")
+    ] = None,
+    latency: LatencyOpt = None,
+    error_rate: ErrorRateOpt = None,
+    rate_429: Rate429Opt = None,
+    timeout_rate: TimeoutRateOpt = None,
+) -> None:
+    """Run the gRPC service until SIGTERM or SIGINT."""
+    overrides: dict[str, object] = {}
+    if listen:
+        overrides["listen"] = listen
+    if state_dir:
+        overrides["state_dir"] = state_dir
+    settings = Settings().model_copy(update=overrides)
+    configure_logging(settings.log_level, settings.log_format)
+    knobs = _knobs(latency, error_rate, rate_429, timeout_rate) if sandbox else None
+    from guidera_grpc.cli.serve_cmd import serve_forever
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_forever(settings, sandbox_knobs=knobs))
+
+
+@app.command("sandbox")
+def sandbox_command(
+    listen: Annotated[str, typer.Option(help="HOST:PORT for the sandbox.")] = "127.0.0.1:8700",
+    latency: LatencyOpt = None,
+    error_rate: ErrorRateOpt = None,
+    rate_429: Rate429Opt = None,
+    timeout_rate: TimeoutRateOpt = None,
+) -> None:
+    """Serve the supplier emulators on loopback until interrupted."""
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    knobs = _knobs(latency, error_rate, rate_429, timeout_rate)
+    from guidera_grpc.cli.serve_cmd import sandbox_forever
+
+    host, _, port = listen.rpartition(":")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(sandbox_forever(host or "127.0.0.1", int(port), knobs))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,107 @@
+"""A terminal view of a search stream: a table of offers that grows, a line per supplier."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from guidera.v1 import common_pb2, offer_pb2, search_service_pb2
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from guidera_grpc.aggregation.fx import money_to_decimal
+
+ROWS_SHOWN = 25
+
+OUTCOME_STYLE = {
+    search_service_pb2.PROVIDER_OUTCOME_ANSWERED: ("answered", "green"),
+    search_service_pb2.PROVIDER_OUTCOME_FAILED: ("failed", "red"),
+    search_service_pb2.PROVIDER_OUTCOME_TIMED_OUT: ("timed out", "yellow"),
+    search_service_pb2.PROVIDER_OUTCOME_SKIPPED: ("skipped", "dim"),
+    search_service_pb2.PROVIDER_OUTCOME_FELL_BACK: ("fell back", "yellow"),
+    search_service_pb2.PROVIDER_OUTCOME_CANCELLED: ("cancelled", "dim"),
+}
+
+
+def format_money(money: common_pb2.Money) -> str:
+    """``123.40 EUR``; a dash for an unset amount."""
+    if not money.currency_code:
+        return "-"
+    return f"{money_to_decimal(money).quantize(Decimal('0.01'))} {money.currency_code}"
+
+
+class SearchView:
+    """Folds stream events into what the terminal shows."""
+
+    def __init__(self) -> None:
+        self.offers: dict[str, offer_pb2.Offer] = {}
+        self.providers: dict[str, str] = {}
+        self.title = "searching..."
+        self.footer = ""
+
+    def apply(self, event: search_service_pb2.SearchResponse) -> None:
+        """Take one event into the view."""
+        kind = event.WhichOneof("event")
+        if kind == "started":
+            plan = event.started.plan
+            self.title = f"search {event.started.search_id} ({plan.strategy})"
+            for candidate in plan.selected:
+                self.providers[candidate.provider] = "[dim]waiting[/]"
+            for candidate in plan.excluded:
+                self.providers[candidate.provider] = (
+                    f"[dim]left out: {candidate.exclusion_reason}[/]"
+                )
+        elif kind == "offers":
+            for ranked in event.offers.offers:
+                self.offers[ranked.offer.offer_id] = ranked.offer
+        elif kind == "provider_status":
+            self.providers[event.provider_status.provider] = _status_text(event.provider_status)
+        elif kind == "completed":
+            done = event.completed
+            self.footer = (
+                f"{done.total_offers} offers in {done.duration.ToMilliseconds()} ms; "
+                f"first offers after {done.time_to_first_offers.ToMilliseconds()} ms"
+            )
+
+    def render(self) -> RenderableType:
+        """The table, the supplier lines and the footer."""
+        table = Table(title=self.title, expand=True)
+        for column in ("price", "sold by", "itinerary", "depart", "arrive", "stops"):
+            table.add_column(column)
+        ranked = sorted(self.offers.values(), key=_sort_key)
+        for offer in ranked[:ROWS_SHOWN]:
+            table.add_row(*_row(offer))
+        lines = [Text.from_markup(f"{code}: {text}") for code, text in self.providers.items()]
+        more = len(ranked) - ROWS_SHOWN
+        if more > 0:
+            lines.insert(0, Text(f"... and {more} more offers"))
+        return Group(table, *lines, Text(self.footer))
+
+
+def _sort_key(offer: offer_pb2.Offer) -> tuple[Decimal, str]:
+    display = offer.price.display_total
+    amount = money_to_decimal(display) if display.currency_code else Decimal("Infinity")
+    return amount, offer.offer_id
+
+
+def _row(offer: offer_pb2.Offer) -> tuple[str, str, str, str, str, str]:
+    sellers = ", ".join(
+        f"{p.provider} {format_money(p.price.total)}" for p in offer.provider_prices
+    )
+    slices = offer.flight.slices
+    itinerary = " / ".join(
+        " ".join(f"{s.marketing_carrier.iata_code}{s.marketing_flight_number}" for s in sl.segments)
+        for sl in slices
+    )
+    first = slices[0].segments[0] if slices and slices[0].segments else None
+    last = slices[0].segments[-1] if slices and slices[0].segments else None
+    depart = f"{first.origin.iata_code} {first.departure_local_time[5:16]}" if first else ""
+    arrive = f"{last.destination.iata_code} {last.arrival_local_time[5:16]}" if last else ""
+    stops = "/".join(str(max(len(sl.segments) - 1, 0)) for sl in slices)
+    return format_money(offer.price.display_total), sellers, itinerary, depart, arrive, stops
+
+
+def _status_text(status: search_service_pb2.ProviderStatus) -> str:
+    label, style = OUTCOME_STYLE.get(status.outcome, ("unknown", "dim"))
+    detail = f"{status.offer_count} offers" if status.offer_count else status.reason
+    return f"[{style}]{label}[/] in {status.latency.ToMilliseconds()} ms ({detail})"

@@ -1,0 +1,59 @@
+"""The service's own errors, raised below the API layer and mapped to gRPC status once.
+
+GuideraError
+├── InvalidRequest       a request field is wrong; carries every field violation
+├── NotReady             the service is starting or stopping
+├── NoProviderAvailable  no provider can serve the request now
+└── NotSupported         the request asks for something this service does not do
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class GuideraError(Exception):
+    """Base of the service's errors; ``reason`` is a stable UPPER_SNAKE word for ErrorInfo."""
+
+    reason = "INTERNAL"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldViolation:
+    """One bad field: its path in the request (``flights.slices[0].origin``) and why."""
+
+    field: str
+    description: str
+
+
+class InvalidRequest(GuideraError):
+    """One or more request fields are invalid."""
+
+    reason = "INVALID_ARGUMENT"
+
+    def __init__(self, violations: list[FieldViolation]) -> None:
+        fields = ", ".join(v.field for v in violations)
+        super().__init__(f"invalid request: {fields}")
+        self.violations = violations
+
+
+class NotReady(GuideraError):
+    """The service cannot answer yet (starting) or any more (shutting down)."""
+
+    reason = "NOT_READY"
+
+
+class NoProviderAvailable(GuideraError):
+    """Routing found no provider that can serve the request."""
+
+    reason = "NO_PROVIDER_AVAILABLE"
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class NotSupported(GuideraError):
+    """The request is well formed but asks for something not offered."""
+
+    reason = "NOT_SUPPORTED"

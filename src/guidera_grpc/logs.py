@@ -1,0 +1,75 @@
+"""Structured logging: one line per event, the request id on every line, never secrets.
+
+Code logs with the standard library and passes fields in ``extra={"fields": {...}}``; the
+request id comes from a context variable set by the servicer for the duration of an RPC.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import logging
+import sys
+from typing import Any
+
+import orjson
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+
+def fields_of(record: logging.LogRecord) -> dict[str, Any]:
+    """The structured fields attached to a record, request id first."""
+    extra: dict[str, Any] = {"request_id": getattr(record, "request_id", "-")}
+    extra.update(getattr(record, "fields", None) or {})
+    return extra
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamps every record with the request id of the RPC that emitted it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log shippers."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, Any] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+            **fields_of(record),
+        }
+        if record.exc_info:
+            payload["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(payload, default=str).decode()
+
+
+class ConsoleFormatter(logging.Formatter):
+    """``time level logger event key=value ...`` for people reading a terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = dt.datetime.fromtimestamp(record.created).strftime("%H:%M:%S.%f")[:-3]
+        pairs = " ".join(f"{k}={v}" for k, v in fields_of(record).items())
+        line = f"{stamp} {record.levelname:<7} {record.name}: {record.getMessage()} {pairs}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
+    """Route every logger to stderr with the chosen format."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else ConsoleFormatter())
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # These would print every sandbox request and every embedded-database command at INFO.
+    for chatty in ("aiohttp.access", "pgserver"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)

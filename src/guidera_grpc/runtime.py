@@ -1,0 +1,168 @@
+"""What a running service holds: settings, the store, the HTTP client, the adapters.
+
+The servicers reach everything through one Runtime, which opens the parts in order at start
+(store first: the service is not ready before its database is migrated) and closes them in
+reverse, letting background writes finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+import uuid
+from collections.abc import Coroutine, Sequence
+from typing import Any
+
+import aiohttp
+from guidera.v1 import search_service_pb2
+
+from guidera_grpc.aggregation.book import OfferBook
+from guidera_grpc.aggregation.fx import FxTable
+from guidera_grpc.config import Settings
+from guidera_grpc.errors import NoProviderAvailable
+from guidera_grpc.providers.base import FlightProvider
+from guidera_grpc.providers.registry import build_flight_providers
+from guidera_grpc.routing.plan import plan_search
+from guidera_grpc.search.executor import SearchRun
+from guidera_grpc.store import Store, open_store
+from guidera_grpc.store.fx import load_fx_rates
+from guidera_grpc.store.providers import ProviderProfile, list_providers
+from guidera_grpc.store.sessions import SearchSessionRecord, record_search_session
+from guidera_grpc.validation.search import ValidSearch
+
+log = logging.getLogger(__name__)
+
+#: Registry reads are cached this long: routing must see an operator's change within seconds.
+PROFILE_TTL_S = 5.0
+#: Kept back from the client's deadline for merging and sending the last events.
+DEADLINE_RESERVE_S = 0.1
+
+
+class Runtime:
+    """The service's long-lived parts, shared by every RPC."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.ready = False
+        self._store: Store | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self._flight_providers: dict[str, FlightProvider] = {}
+        self._fx = FxTable({})
+        self._profiles: tuple[float, Sequence[ProviderProfile]] = (0.0, ())
+        self._background: set[asyncio.Task[Any]] = set()
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store is not open")
+        return self._store
+
+    async def start(self) -> None:
+        """Open the store (migrating it), the HTTP client and the adapters."""
+        self._store = await open_store(self.settings)
+        self._fx = FxTable(await load_fx_rates(self._store.pool))
+        # Retries belong to the resilience layer; the HTTP client itself never retries.
+        self._http = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=200, ttl_dns_cache=300),
+            timeout=aiohttp.ClientTimeout(total=self.settings.default_search_timeout_ms / 1000),
+        )
+        self._flight_providers = build_flight_providers(self._http, self.settings)
+        self.ready = True
+        log.info("runtime ready", extra={"fields": {"providers": sorted(self._flight_providers)}})
+
+    async def close(self) -> None:
+        """Stop taking work, let background writes finish, close connections."""
+        self.ready = False
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+        if self._http is not None:
+            await self._http.close()
+        if self._store is not None:
+            await self._store.close()
+
+    def budget_for(self, time_remaining: float | None) -> float:
+        """Seconds the upstream calls may take: the default, or less when the client's
+        deadline is nearer."""
+        budget = self.settings.default_search_timeout_ms / 1000
+        if time_remaining is not None:
+            budget = min(budget, time_remaining - DEADLINE_RESERVE_S)
+        return max(budget, 0.0)
+
+    async def new_search(
+        self, search: ValidSearch, request_id: str, time_remaining: float | None
+    ) -> SearchRun:
+        """Plan a search and return the run that will stream it."""
+        profiles = await self._provider_profiles()
+        plan = plan_search(
+            "flights",
+            profiles,
+            self._flight_providers.keys(),
+            requested=search.options.providers,
+            strategy=search.options.strategy,
+            max_providers=self._max_providers(),
+        )
+        if not plan.selected:
+            reasons = "; ".join(f"{e.provider}: {e.reason}" for e in plan.excluded)
+            raise NoProviderAvailable(f"no provider can serve this search ({reasons})")
+        book = OfferBook(search.options.display_currency, self._fx)
+        search_id = str(uuid.uuid4())
+        budget = self.budget_for(time_remaining)
+        return SearchRun(search_id, request_id, search, plan, self._flight_providers, book, budget)
+
+    def record_search(self, run: SearchRun) -> None:
+        """Write the search's session row off the request path."""
+        self.spawn(record_search_session(self.store.pool, session_record(run)))
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` in the background; close() waits for it."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        task.add_done_callback(_log_failure)
+
+    def _max_providers(self) -> int:
+        if not self.settings.enable_parallel_search:
+            return 1
+        return self.settings.max_concurrent_providers
+
+    async def _provider_profiles(self) -> Sequence[ProviderProfile]:
+        loaded_at, profiles = self._profiles
+        if time.monotonic() - loaded_at > PROFILE_TTL_S:
+            profiles = await list_providers(self.store.pool)
+            self._profiles = (time.monotonic(), profiles)
+        return profiles
+
+
+def session_record(run: SearchRun) -> SearchSessionRecord:
+    """The session row of a finished or abandoned search."""
+    summary = run.summary
+    answered = search_service_pb2.PROVIDER_OUTCOME_ANSWERED
+    answered_by = [s.provider for s in summary.statuses if s.outcome == answered]
+    if not summary.completed:
+        status = "cancelled"
+    elif len(answered_by) == len(run.plan.selected):
+        status = "completed"
+    else:
+        status = "partial" if answered_by else "failed"
+    first_ms = summary.first_offers_s
+    return SearchSessionRecord(
+        session_id=uuid.UUID(run.search_id),
+        request_id=run.request_id,
+        category="flights",
+        params=run.search.params.to_json(),
+        status=status,
+        started_at=summary.started_at,
+        completed_at=summary.started_at + dt.timedelta(seconds=summary.duration_s),
+        providers_called=run.plan.selected,
+        providers_answered=answered_by,
+        result_count=summary.total_offers,
+        first_result_ms=round(first_ms * 1000) if first_ms is not None else None,
+        duration_ms=round(summary.duration_s * 1000),
+    )
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task failed", exc_info=task.exception())

@@ -1,0 +1,271 @@
+"""Runs a routing plan: calls the chosen providers in parallel within the time budget and
+turns their answers into stream events as each one arrives.
+
+Upstream calls are tasks owned by the stream. When the client cancels, its deadline passes,
+or the budget runs out, the tasks are cancelled and awaited, which closes their connections:
+no supplier keeps working for a client that has gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from dataclasses import dataclass, field
+
+from google.protobuf import duration_pb2, timestamp_pb2
+from guidera.v1 import offer_pb2, search_service_pb2
+
+from guidera_grpc.aggregation.book import OfferBook
+from guidera_grpc.providers.base import FlightProvider
+from guidera_grpc.providers.errors import (
+    MalformedResponseError,
+    ProviderError,
+    ProviderTimeoutError,
+)
+from guidera_grpc.routing.plan import RoutingPlan
+from guidera_grpc.validation.search import ValidSearch
+
+log = logging.getLogger(__name__)
+
+#: Below this many seconds left, starting an upstream call is pointless.
+MIN_CALL_BUDGET_S = 0.05
+
+
+@dataclass(slots=True)
+class CallResult:
+    """What one provider call produced, failures included; calls never raise."""
+
+    provider: str
+    offers: list[offer_pb2.Offer]
+    error: ProviderError | None
+    latency_s: float
+
+
+@dataclass(slots=True)
+class SearchSummary:
+    """What the stream reported, for the session log."""
+
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    completed: bool = False
+    total_offers: int = 0
+    first_offers_s: float | None = None
+    duration_s: float = 0.0
+    statuses: list[search_service_pb2.ProviderStatus] = field(default_factory=list)
+
+
+class SearchRun:
+    """One search from its started event to its completed event."""
+
+    def __init__(
+        self,
+        search_id: str,
+        request_id: str,
+        search: ValidSearch,
+        plan: RoutingPlan,
+        providers: Mapping[str, FlightProvider],
+        book: OfferBook,
+        budget_s: float,
+    ) -> None:
+        self.search_id = search_id
+        self.request_id = request_id
+        self.search = search
+        self.plan = plan
+        self.providers = providers
+        self.book = book
+        self.budget_s = budget_s
+        self.summary = SearchSummary()
+        self._started = time.monotonic()
+
+    async def stream(self) -> AsyncGenerator[search_service_pb2.SearchResponse, None]:
+        """Yield started, then offers and provider status as answers arrive, then completed."""
+        self._started = time.monotonic()
+        self.summary.started_at = dt.datetime.now(dt.UTC)
+        yield self._started_event()
+        tasks = self._start_calls()
+        try:
+            async for event in self._collect(tasks):
+                yield event
+        finally:
+            self.summary.duration_s = time.monotonic() - self._started
+            await _cancel_all(tasks)
+        if self.search.options.wait_for_all and len(self.book):
+            yield self._offers_event(self.book.ranked(self.search.options.max_results), [])
+        yield self._completed_event()
+
+    def _start_calls(self) -> dict[asyncio.Task[CallResult], str]:
+        budget = self.budget_s
+        if budget < MIN_CALL_BUDGET_S:
+            for code in self.plan.selected:
+                self._record_status(
+                    self._status(
+                        code,
+                        search_service_pb2.PROVIDER_OUTCOME_SKIPPED,
+                        0.0,
+                        reason="too little time left to call it",
+                        error_code="DEADLINE",
+                    )
+                )
+            return {}
+        return {
+            asyncio.create_task(self._call(code, budget), name=f"search:{code}"): code
+            for code in self.plan.selected
+        }
+
+    async def _collect(
+        self, tasks: dict[asyncio.Task[CallResult], str]
+    ) -> AsyncIterator[search_service_pb2.SearchResponse]:
+        pending = set(tasks)
+        deadline = self._started + self.budget_s
+        while pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            done, pending = await asyncio.wait(
+                pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in sorted(done, key=lambda t: t.result().latency_s):
+                for event in self._events_for(task.result()):
+                    yield event
+        for task in pending:
+            task.cancel()
+            elapsed = time.monotonic() - self._started
+            status = self._status(
+                tasks[task],
+                search_service_pb2.PROVIDER_OUTCOME_TIMED_OUT,
+                elapsed,
+                reason="no answer within the search's time budget",
+                error_code="TIMEOUT",
+            )
+            self._record_status(status)
+            yield search_service_pb2.SearchResponse(provider_status=status)
+
+    def _events_for(self, result: CallResult) -> list[search_service_pb2.SearchResponse]:
+        events: list[search_service_pb2.SearchResponse] = []
+        changes = self.book.merge(result.offers) if result.offers else []
+        limit = self.search.options.max_results
+        changes = [c for c in changes if c.rank <= limit]
+        if changes and not self.search.options.wait_for_all:
+            events.append(self._offers_event(changes, [result.provider]))
+        status = self._status_of(result)
+        self._record_status(status)
+        events.append(search_service_pb2.SearchResponse(provider_status=status))
+        return events
+
+    async def _call(self, code: str, budget_s: float) -> CallResult:
+        started = time.monotonic()
+        provider = self.providers[code]
+        try:
+            offers = await provider.search_flights(self.search.params, timeout_s=budget_s)
+            return CallResult(code, offers, None, time.monotonic() - started)
+        except ProviderError as error:
+            return CallResult(code, [], error, time.monotonic() - started)
+        except Exception:
+            # A defect in one adapter must not take the other providers' results down.
+            log.exception("provider call crashed", extra={"fields": {"provider": code}})
+            crash = MalformedResponseError(code, "the answer could not be processed")
+            return CallResult(code, [], crash, time.monotonic() - started)
+
+    def _status_of(self, result: CallResult) -> search_service_pb2.ProviderStatus:
+        if result.error is None:
+            outcome = search_service_pb2.PROVIDER_OUTCOME_ANSWERED
+            return self._status(
+                result.provider, outcome, result.latency_s, offer_count=len(result.offers)
+            )
+        outcome = (
+            search_service_pb2.PROVIDER_OUTCOME_TIMED_OUT
+            if isinstance(result.error, ProviderTimeoutError)
+            else search_service_pb2.PROVIDER_OUTCOME_FAILED
+        )
+        return self._status(
+            result.provider,
+            outcome,
+            result.latency_s,
+            reason=result.error.message,
+            error_code=result.error.code,
+        )
+
+    @staticmethod
+    def _status(
+        provider: str,
+        outcome: search_service_pb2.ProviderOutcome.ValueType,
+        latency_s: float,
+        *,
+        reason: str = "",
+        error_code: str = "",
+        offer_count: int = 0,
+    ) -> search_service_pb2.ProviderStatus:
+        return search_service_pb2.ProviderStatus(
+            provider=provider,
+            outcome=outcome,
+            reason=reason,
+            error_code=error_code,
+            offer_count=offer_count,
+            latency=_duration(latency_s),
+        )
+
+    def _record_status(self, status: search_service_pb2.ProviderStatus) -> None:
+        self.summary.statuses.append(status)
+        log.info(
+            "provider finished",
+            extra={
+                "fields": {
+                    "search_id": self.search_id,
+                    "provider": status.provider,
+                    "outcome": search_service_pb2.ProviderOutcome.Name(status.outcome),
+                    "offers": status.offer_count,
+                    "latency_ms": round(status.latency.ToMilliseconds()),
+                    "error_code": status.error_code or None,
+                }
+            },
+        )
+
+    def _offers_event(
+        self, offers: list[search_service_pb2.RankedOffer], providers: list[str]
+    ) -> search_service_pb2.SearchResponse:
+        if self.summary.first_offers_s is None:
+            self.summary.first_offers_s = time.monotonic() - self._started
+        batch = search_service_pb2.OffersBatch(
+            providers=providers, offers=offers, total_offers=len(self.book)
+        )
+        return search_service_pb2.SearchResponse(offers=batch)
+
+    def _started_event(self) -> search_service_pb2.SearchResponse:
+        start_time = timestamp_pb2.Timestamp()
+        start_time.GetCurrentTime()
+        plan = self.plan.to_proto(self.budget_s)
+        started = search_service_pb2.SearchStarted(
+            search_id=self.search_id, request_id=self.request_id, plan=plan, start_time=start_time
+        )
+        return search_service_pb2.SearchResponse(started=started)
+
+    def _completed_event(self) -> search_service_pb2.SearchResponse:
+        self.summary.completed = True
+        self.summary.total_offers = len(self.book)
+        self.summary.duration_s = time.monotonic() - self._started
+        completed = search_service_pb2.SearchCompleted(
+            search_id=self.search_id,
+            total_offers=len(self.book),
+            duration=_duration(self.summary.duration_s),
+            source=search_service_pb2.RESULT_SOURCE_LIVE,
+            providers=self.summary.statuses,
+        )
+        if self.summary.first_offers_s is not None:
+            completed.time_to_first_offers.CopyFrom(_duration(self.summary.first_offers_s))
+        return search_service_pb2.SearchResponse(completed=completed)
+
+
+async def _cancel_all(tasks: dict[asyncio.Task[CallResult], str]) -> None:
+    """Cancel unfinished calls and wait for them, so their connections are closed now."""
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _duration(seconds: float) -> duration_pb2.Duration:
+    value = duration_pb2.Duration()
+    value.FromNanoseconds(int(seconds * 1e9))
+    return value

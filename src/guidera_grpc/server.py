@@ -1,0 +1,131 @@
+"""The gRPC server: services, standard health, reflection, start-up order and graceful stop.
+
+It listens first and reports NOT_SERVING until the store is migrated and the adapters are
+built, so orchestrators can probe it from the first second without routing traffic to it.
+On stop it turns NOT_SERVING, refuses new calls and lets running streams finish within the
+grace period before the store and HTTP client close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from guidera.v1 import (
+    admin_service_pb2,
+    admin_service_pb2_grpc,
+    booking_service_pb2,
+    booking_service_pb2_grpc,
+    offer_service_pb2,
+    offer_service_pb2_grpc,
+    search_service_pb2,
+    search_service_pb2_grpc,
+)
+
+from guidera_grpc.api.search_servicer import SearchServicer
+from guidera_grpc.api.unimplemented import AdminServicer, BookingServicer, OfferServicer
+from guidera_grpc.config import Settings
+from guidera_grpc.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAMES = (
+    search_service_pb2.DESCRIPTOR.services_by_name["SearchService"].full_name,
+    offer_service_pb2.DESCRIPTOR.services_by_name["OfferService"].full_name,
+    booking_service_pb2.DESCRIPTOR.services_by_name["BookingService"].full_name,
+    admin_service_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name,
+)
+
+
+class GuideraServer:
+    """One server process's gRPC side: ``start``, ``wait_ready``, ``stop``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.runtime = Runtime(settings)
+        self.health = health.aio.HealthServicer()
+        self.port = 0
+        self._server = grpc.aio.server(maximum_concurrent_rpcs=settings.max_concurrent_rpcs)
+        self._startup: asyncio.Task[None] | None = None
+        self._add_services()
+
+    def _add_services(self) -> None:
+        search_service_pb2_grpc.add_SearchServiceServicer_to_server(
+            SearchServicer(self.runtime), self._server
+        )
+        offer_service_pb2_grpc.add_OfferServiceServicer_to_server(OfferServicer(), self._server)
+        booking_service_pb2_grpc.add_BookingServiceServicer_to_server(
+            BookingServicer(), self._server
+        )
+        admin_service_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(), self._server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
+        reflection.enable_server_reflection(
+            (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), self._server
+        )
+
+    async def start(self) -> None:
+        """Listen now; open the runtime in the background and turn SERVING when it is ready."""
+        await self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+        self.port = self._server.add_insecure_port(self.settings.listen)
+        if self.port == 0:
+            raise OSError(f"cannot listen on {self.settings.listen}")
+        await self._server.start()
+        log.info("listening", extra={"fields": {"address": self.address}})
+        self._startup = asyncio.create_task(self._open_runtime())
+
+    @property
+    def address(self) -> str:
+        """host:port actually bound (the port is chosen by the system for port 0)."""
+        host = self.settings.listen.rsplit(":", 1)[0]
+        return f"{host}:{self.port}"
+
+    async def wait_ready(self) -> None:
+        """Wait until the runtime opened; re-raise its failure if it did not."""
+        if self._startup is not None:
+            await self._startup
+
+    async def _open_runtime(self) -> None:
+        await self.runtime.start()
+        await self._set_health(health_pb2.HealthCheckResponse.SERVING)
+        log.info("serving", extra={"fields": {"address": self.address}})
+
+    async def stop(self, grace_s: float | None = None) -> None:
+        """Turn NOT_SERVING, finish running calls within the grace period, close the runtime."""
+        grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
+        await self.health.enter_graceful_shutdown()
+        if self._startup is not None and not self._startup.done():
+            self._startup.cancel()
+        await self._server.stop(grace)
+        await self.runtime.close()
+        log.info("stopped")
+
+    async def wait_for_termination(self) -> None:
+        """Until the server stops."""
+        await self._server.wait_for_termination()
+
+    async def _set_health(self, status: int) -> None:
+        for name in ("", *SERVICE_NAMES):
+            await self.health.set(name, status)
+
+
+async def run_until_signalled(server: GuideraServer) -> None:
+    """Start, serve until SIGTERM or SIGINT, then stop gracefully."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await server.start()
+    startup = asyncio.create_task(server.wait_ready())
+    stopped = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({startup, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if startup in done and startup.exception() is not None:
+        stopped.cancel()
+        await server.stop(0)
+        raise startup.exception()  # type: ignore[misc]
+    await stopped
+    log.info("stopping", extra={"fields": {"grace_s": server.settings.shutdown_grace_s}})
+    await server.stop()

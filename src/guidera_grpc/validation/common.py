@@ -1,0 +1,59 @@
+"""Shared checks for request validation: each adds a named field violation, never raises early,
+so that a client learns every bad field of a request at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from guidera_grpc.errors import FieldViolation, InvalidRequest
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_CODE = re.compile(r"^[A-Za-z]{3}$")
+
+
+class Violations:
+    """Collects field violations and raises them together."""
+
+    def __init__(self) -> None:
+        self.items: list[FieldViolation] = []
+
+    def add(self, field: str, description: str) -> None:
+        self.items.append(FieldViolation(field, description))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InvalidRequest(self.items)
+
+
+def parse_date(value: str, field: str, errors: Violations) -> dt.date | None:
+    """A YYYY-MM-DD date, or None with a violation."""
+    if not value:
+        errors.add(field, "is required (YYYY-MM-DD)")
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors.add(field, f"{value[:32]!r} is not a date in the form YYYY-MM-DD")
+        return None
+
+
+def check_currency(value: str, field: str, errors: Violations) -> str:
+    """An ISO 4217 code in capitals; empty means EUR."""
+    if not value:
+        return "EUR"
+    if not _CURRENCY.match(value):
+        errors.add(field, f"{value[:16]!r} is not an ISO 4217 code such as EUR or USD")
+    return value
+
+
+def normalize_code(value: str) -> str:
+    """IATA codes are case-insensitive on input and upper-case everywhere after."""
+    return value.strip().upper()
+
+
+def looks_like_code(value: str) -> bool:
+    """Three letters, the shape of an IATA airport or city code."""
+    return bool(_CODE.match(value))

@@ -1,0 +1,94 @@
+"""The ``guidera`` command, run as a user would, against the test server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from guidera_grpc.server import GuideraServer
+from tests.searching import days_ahead
+
+GUIDERA = str(Path(sys.executable).parent / "guidera")
+
+
+async def _run(*args: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        GUIDERA, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_search_flights_json_prints_one_event_per_line(server: GuideraServer) -> None:
+    """--json prints started, offers and statuses, and completed, in canonical JSON."""
+    code, out, err = await _run(
+        "search",
+        "flights",
+        "--from",
+        "JFK",
+        "--to",
+        "LHR",
+        "--depart",
+        days_ahead(60),
+        "--json",
+        "--target",
+        server.address,
+    )
+
+    assert code == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    assert next(iter(events[0])) == "started"
+    assert next(iter(events[-1])) == "completed"
+    assert any("offers" in e for e in events)
+    offer = next(e for e in events if "offers" in e)["offers"]["offers"][0]["offer"]
+    assert offer["offerId"].startswith("off_")
+    assert offer["flight"]["slices"][0]["segments"][0]["origin"]["iataCode"] == "JFK"
+
+
+async def test_search_flights_table_renders_offers(server: GuideraServer) -> None:
+    """Without --json the command renders a table and a line per supplier."""
+    code, out, err = await _run(
+        "search",
+        "flights",
+        "--from",
+        "JFK",
+        "--to",
+        "LHR",
+        "--depart",
+        days_ahead(60),
+        "--return",
+        days_ahead(67),
+        "--adults",
+        "2",
+        "--target",
+        server.address,
+    )
+
+    assert code == 0, err
+    for supplier in ("amadeus", "duffel", "kiwi"):
+        assert f"{supplier}: answered" in out
+    assert "offers in" in out
+
+
+async def test_bad_input_prints_the_fields_and_exits_1(server: GuideraServer) -> None:
+    """A refused search exits 1 and names the bad fields on stderr."""
+    code, _, err = await _run(
+        "search",
+        "flights",
+        "--from",
+        "QQQ",
+        "--to",
+        "LHR",
+        "--depart",
+        "2020-01-01",
+        "--target",
+        server.address,
+    )
+
+    assert code == 1
+    assert "INVALID_ARGUMENT" in err
+    assert "flights.slices[0].origin" in err
+    assert "flights.slices[0].departure_date" in err

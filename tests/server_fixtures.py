@@ -81,4 +81,4 @@ async def channel(server: GuideraServer) -> AsyncIterator[grpc.aio.Channel]:
 @pytest.fixture(scope="session")
 def search_stub(channel: grpc.aio.Channel) -> search_service_pb2_grpc.SearchServiceAsyncStub:
     """A typed SearchService client."""
-    return search_service_pb2_grpc.SearchServiceAsyncStub(channel)
+    return search_service_pb2_grpc.SearchServiceStub(channel)

@@ -27,7 +27,7 @@ async def test_a_search_end_to_end_on_the_embedded_database(sandbox: RunningSand
             await server.wait_ready()
             assert server.runtime.store.embedded is not None
             async with grpc.aio.insecure_channel(server.address) as channel:
-                stub = search_service_pb2_grpc.SearchServiceAsyncStub(channel)
+                stub = search_service_pb2_grpc.SearchServiceStub(channel)
                 arrivals = await collect(stub.Search(flight_request(), timeout=15))
         finally:
             await server.stop(grace_s=1)

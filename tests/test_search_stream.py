@@ -179,7 +179,7 @@ async def test_unknown_metadata_does_not_break_the_stream(
     channel: grpc.aio.Channel, sandbox_control: SandboxControl
 ) -> None:
     """A request id sent as metadata is echoed in the started event."""
-    stub = search_service_pb2_grpc.SearchServiceAsyncStub(channel)
+    stub = search_service_pb2_grpc.SearchServiceStub(channel)
     call = stub.Search(flight_request(), timeout=10, metadata=(("x-request-id", "req-abc"),))
     first = await call.read()
     call.cancel()

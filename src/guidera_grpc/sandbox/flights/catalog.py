@@ -196,34 +196,39 @@ def find_offers(supplier: str, search: FlightSearch, limit: int) -> tuple[Offer,
 @functools.lru_cache(maxsize=512)
 def _find_offers(supplier: str, search: FlightSearch, limit: int) -> tuple[Offer, ...]:
     assortment = ASSORTMENTS[supplier]
-    options = [_slice_options(request, search, assortment) for request in search.slices]
-    offers: list[Offer] = []
-    for trip in _trips(options, search.stay_nights):
-        key = "|".join(journey.key for journey in trip)
-        if assortment.sells(trip, key):
-            offers.append(_priced(assortment, trip, key, search))
+    offers = [
+        _priced(assortment, trip, key, search)
+        for trip, key in _trips_for(search)
+        if assortment.sells(trip, key)
+    ]
     offers.sort(key=lambda offer: (offer.adult.total, offer.key))
     return tuple(offers[:limit])
 
 
-def _slice_options(
-    request: SliceRequest, search: FlightSearch, assortment: Assortment
-) -> list[Itinerary]:
+@functools.lru_cache(maxsize=256)
+def _trips_for(search: FlightSearch) -> tuple[tuple[tuple[Itinerary, ...], str], ...]:
+    """Every trip that fits the search, whoever sells it, with its key."""
+    options = [_slice_options(request, search) for request in search.slices]
+    return tuple(
+        (trip, "|".join(journey.key for journey in trip))
+        for trip in _trips(options, search.stay_nights)
+    )
+
+
+def _slice_options(request: SliceRequest, search: FlightSearch) -> list[Itinerary]:
     journeys = [
         journey
         for day in request.dates
         for origin in request.origins
         for destination in request.destinations
         for journey in itineraries(origin.iata, destination.iata, day)
-        if _wanted(journey, search, assortment)
+        if _wanted(journey, search)
     ]
     journeys.sort(key=lambda journey: (journey.departure, journey.key))
     return journeys[:MAX_JOURNEYS_PER_SLICE]
 
 
-def _wanted(journey: Itinerary, search: FlightSearch, assortment: Assortment) -> bool:
-    if journey.self_transfer and not assortment.self_transfers:
-        return False
+def _wanted(journey: Itinerary, search: FlightSearch) -> bool:
     if search.max_stops is not None and journey.stops > search.max_stops:
         return False
     carriers = {flight.marketing.iata for flight in journey.flights}
@@ -240,7 +245,7 @@ def _trips(
     trips: list[tuple[Itinerary, ...]] = [(journey,) for journey in options[0]]
     for following in options[1:]:
         if len(trips) * RETURNS_PER_JOURNEY > MAX_TRIPS:
-            trips = sorted(trips, key=lambda trip: stable_int("trip", trip[0].key))
+            trips = sorted(trips, key=_sampling_order)
             trips = trips[: MAX_TRIPS // RETURNS_PER_JOURNEY]
         shuffled = sorted(following, key=lambda journey: stable_int("pair", journey.key))
         trips = [
@@ -249,6 +254,11 @@ def _trips(
             for journey in _onward_choices(trip, shuffled, stay_nights)
         ]
     return trips[:MAX_TRIPS]
+
+
+def _sampling_order(trip: tuple[Itinerary, ...]) -> tuple[bool, int]:
+    """Single-ticket trips first (every supplier can sell them), then a stable shuffle."""
+    return any(journey.self_transfer for journey in trip), stable_int("trip", trip[0].key)
 
 
 def _onward_choices(
@@ -270,14 +280,14 @@ def _onward_choices(
         ):
             continue
         other = journey.flights[0].marketing
-        if other.iata == carrier.iata:
+        if journey.self_transfer or not other.allied_with(carrier):
+            ranked[2].append(journey)
+        elif other.iata == carrier.iata:
             ranked[0].append(journey)
             if len(ranked[0]) == RETURNS_PER_JOURNEY:
                 break
-        elif other.alliance is not None and other.alliance == carrier.alliance:
-            ranked[1].append(journey)
         else:
-            ranked[2].append(journey)
+            ranked[1].append(journey)
     return (ranked[0] + ranked[1] + ranked[2])[:RETURNS_PER_JOURNEY]
 
 

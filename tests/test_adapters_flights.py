@@ -31,7 +31,7 @@ from guidera_grpc.providers.errors import (
     UpstreamError,
 )
 from guidera_grpc.providers.registry import build_flight_providers
-from guidera_grpc.sandbox import RunningSandbox
+from guidera_grpc.sandbox import RunningSandbox, start_sandbox
 from guidera_grpc.search.params import FlightSearch, SliceSpec
 from tests.server_fixtures import SandboxControl
 
@@ -119,7 +119,8 @@ async def test_one_way_search_returns_normalized_offers(
         assert (journey.origin.iata_code, journey.destination.iata_code) == ("JFK", "LHR")
         for segment in journey.segments:
             assert segment.marketing_carrier.iata_code
-            assert segment.HasField("departure_time") and segment.HasField("arrival_time")
+            assert segment.HasField("departure_time")
+            assert segment.HasField("arrival_time")
             assert segment.arrival_time.ToDatetime() > segment.departure_time.ToDatetime()
 
 
@@ -229,24 +230,26 @@ async def test_amadeus_token_is_fetched_once_for_many_searches(
     assert received(sandbox, "amadeus", AMADEUS_SEARCH) == 6
 
 
-async def test_amadeus_refreshes_an_expired_token_once_and_retries(
-    http: aiohttp.ClientSession,
-    settings: Settings,
-    sandbox: RunningSandbox,
-    sandbox_control: SandboxControl,
+async def test_amadeus_fetches_a_new_token_after_a_401_and_retries_once(
+    http: aiohttp.ClientSession, settings: Settings
 ) -> None:
-    """The sandbox expires tokens after 1 s; with no refresh margin the adapter meets a 401."""
-    await sandbox_control.set("amadeus", token_ttl_s=1)
-    amadeus = AmadeusFlights(http, settings, token_refresh_margin_s=0)
-
+    """A supplier that forgot its tokens (here: restarted) answers 401 38190; one retry cures it."""
+    first = await start_sandbox(port=0)
+    port = first.port
+    amadeus = AmadeusFlights(
+        http, settings.model_copy(update={"amadeus_base_url": f"{first.url}/amadeus"})
+    )
     await amadeus.search_flights(ONE_WAY, timeout_s=5)
-    await asyncio.sleep(1.1)
-    offers = await amadeus.search_flights(ONE_WAY, timeout_s=5)
+    await first.stop()
+
+    async with await start_sandbox(port=port) as restarted:
+        offers = await amadeus.search_flights(ONE_WAY, timeout_s=5)
+        counters = restarted.stats.counters("amadeus")
 
     assert offers
-    assert received(sandbox, "amadeus", TOKEN_ENDPOINT) == 2
-    assert received(sandbox, "amadeus", AMADEUS_SEARCH) == 3
-    assert sandbox.stats.counters("amadeus").statuses["401"] == 1
+    assert counters.received[TOKEN_ENDPOINT] == 1
+    assert counters.received[AMADEUS_SEARCH] == 2
+    assert counters.statuses["401"] == 1
 
 
 async def test_amadeus_refreshes_ahead_of_expiry_without_a_401(

@@ -17,12 +17,17 @@ import orjson
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+_OURS = frozenset({"request_id", "fields"})
 
 
 def fields_of(record: logging.LogRecord) -> dict[str, Any]:
     """The structured fields attached to a record, request id first."""
     extra: dict[str, Any] = {"request_id": getattr(record, "request_id", "-")}
     extra.update(getattr(record, "fields", None) or {})
+    # Fields passed flat, as extra={"provider": ...}, count the same as under "fields".
+    extra.update(
+        (k, v) for k, v in record.__dict__.items() if k not in _STANDARD and k not in _OURS
+    )
     return extra
 
 

@@ -126,6 +126,7 @@ def resolve_city(code: str) -> tuple[Airport, ...]:
     return (airport,) if airport else ()
 
 
+@functools.lru_cache(maxsize=65536)
 def great_circle_km(a: Airport, b: Airport) -> float:
     """The great-circle (haversine) distance between two airports in kilometres."""
     lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))

@@ -12,7 +12,7 @@ import random
 
 def stable_int(*parts: object) -> int:
     """A 64-bit integer determined only by ``parts`` (by their ``str()``)."""
-    text = "\x1f".join(str(part) for part in parts)
+    text = "\x1f".join(map(str, parts))
     digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big")
 
@@ -29,5 +29,5 @@ def stable_rng(*parts: object) -> random.Random:
 
 def stable_hex(*parts: object, length: int = 16) -> str:
     """A hexadecimal token of ``length`` characters determined only by ``parts``."""
-    text = "\x1f".join(str(part) for part in parts)
+    text = "\x1f".join(map(str, parts))
     return hashlib.blake2b(text.encode(), digest_size=(length + 1) // 2).hexdigest()[:length]

@@ -7,6 +7,7 @@ exception an emulator's parser raises for a bad parameter.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -77,6 +78,7 @@ def now_utc() -> datetime:
 
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_BYTE_TO_BASE62 = bytes(ord(_BASE62[byte % 62]) for byte in range(256))
 
 
 def base62(number: int, length: int) -> str:
@@ -86,3 +88,8 @@ def base62(number: int, length: int) -> str:
         number, digit = divmod(number, 62)
         digits.append(_BASE62[digit])
     return "".join(reversed(digits))
+
+
+def random_base62(length: int) -> str:
+    """``length`` random base-62 characters, e.g. for ids that differ on every answer."""
+    return secrets.token_bytes(length).translate(_BYTE_TO_BASE62).decode()

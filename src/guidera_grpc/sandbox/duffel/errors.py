@@ -6,12 +6,11 @@ reset is an HTTP-date, as Duffel sends them, plus ``Retry-After``.
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 from aiohttp import web
 
-from guidera_grpc.sandbox.wire import base62, http_date, json_response, now_utc
+from guidera_grpc.sandbox.wire import http_date, json_response, now_utc, random_base62
 
 DOCS = "https://duffel.com/docs/api/overview/errors"
 RATE_LIMIT = 120
@@ -19,7 +18,7 @@ RATE_LIMIT = 120
 
 def request_id() -> str:
     """A fresh request id like Duffel's."""
-    return base62(secrets.randbits(128), 20)
+    return random_base62(20)
 
 
 def error(

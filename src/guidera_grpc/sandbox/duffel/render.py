@@ -3,11 +3,12 @@
 Amounts are decimal strings each with its currency; segment times are local wall-clock times
 without an offset, with the IANA zone on the airport objects; ids carry Duffel's prefixes and
 differ per request, as Duffel's do. Durations are zero-padded on slices and on some segments.
+Airport and airline objects are built once and shared between answers: never mutate them.
 """
 
 from __future__ import annotations
 
-import secrets
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from guidera_grpc.sandbox.flights.fares import Condition, SegmentFare
 from guidera_grpc.sandbox.flights.itineraries import Itinerary
 from guidera_grpc.sandbox.flights.money import Currency, format_amount
 from guidera_grpc.sandbox.seeds import stable_int
-from guidera_grpc.sandbox.wire import base62, iso_duration, utc_iso, wall_clock
+from guidera_grpc.sandbox.wire import base62, iso_duration, random_base62, utc_iso, wall_clock
 
 OFFER_LIFETIME = timedelta(minutes=30)
 _CABIN_NAMES = {
@@ -34,12 +35,13 @@ _CABIN_NAMES = {
 
 def new_id(prefix: str) -> str:
     """A fresh Duffel-style id: ``off_0000A1b2...``."""
-    return f"{prefix}_0000{base62(secrets.randbits(128), 18)}"
+    return f"{prefix}_0000{random_base62(18)}"
 
 
-def stable_id(prefix: str, *parts: object) -> str:
+@functools.lru_cache(maxsize=1024)
+def stable_id(prefix: str, name: str) -> str:
     """A Duffel-style id that is always the same for the same thing (airlines, aircraft)."""
-    return f"{prefix}_0000{base62(stable_int(prefix, *parts), 18)}"
+    return f"{prefix}_0000{base62(stable_int(prefix, name), 18)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +61,7 @@ def offer_request(
         "live_mode": False,
         "created_at": created,
         "cabin_class": parsed.cabin_class,
-        "client_key": base62(secrets.randbits(256), 40),
+        "client_key": random_base62(40),
         "slices": [
             {
                 "origin": _place(item.origin),
@@ -198,7 +200,7 @@ def _segment(fare: SegmentFare, passengers: list[_Passenger]) -> dict[str, Any]:
         "destination_terminal": flight.destination_terminal,
         "departing_at": wall_clock(flight.departure),
         "arriving_at": wall_clock(flight.arrival),
-        "duration": iso_duration(flight.duration, padded=stable_int(flight.key) % 2 == 0),
+        "duration": iso_duration(flight.duration, padded=flight.number % 2 == 0),
         "distance": f"{flight.distance_km:.1f}",
         "marketing_carrier": _airline(flight.marketing),
         "marketing_carrier_flight_number": str(flight.number),
@@ -231,6 +233,7 @@ def _segment(fare: SegmentFare, passengers: list[_Passenger]) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=256)
 def _airline(airline: Airline) -> dict[str, Any]:
     return {
         "id": stable_id("arl", airline.iata),
@@ -242,6 +245,7 @@ def _airline(airline: Airline) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=4096)
 def _airport(airport: Airport) -> dict[str, Any]:
     return {
         "type": "airport",

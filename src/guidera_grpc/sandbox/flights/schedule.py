@@ -258,6 +258,7 @@ def _operator(
     return partner, 3000 + stable_int("regional-number", airline.iata, number) % 6000
 
 
+@functools.lru_cache(maxsize=16384)
 def terminal_at(airline: Airline, airport: Airport) -> str | None:
     """The terminal the airline uses at this airport, or None where none is published."""
     if stable_unit("terminal-known", airport.iata) < 0.25:

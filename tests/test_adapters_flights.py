@@ -8,28 +8,37 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import email.utils
 import logging
 import socket
 import time
 from collections.abc import AsyncIterator
 
 import aiohttp
+import orjson
 import pytest
 from guidera.v1 import common_pb2
+from multidict import CIMultiDict
 from pydantic import SecretStr
 
 from guidera_grpc.config import SANDBOX_CREDENTIALS, Settings
-from guidera_grpc.providers.amadeus import AmadeusFlights
+from guidera_grpc.logs import fields_of
+from guidera_grpc.providers.amadeus import AmadeusFlights, is_stale_token
+from guidera_grpc.providers.amadeus import error_from as amadeus_error_from
 from guidera_grpc.providers.base import FlightProvider
+from guidera_grpc.providers.duffel import error_from as duffel_error_from
 from guidera_grpc.providers.duffel import supplier_timeout_ms
 from guidera_grpc.providers.errors import (
     AuthenticationError,
     InvalidRequestError,
     ProviderTimeoutError,
     ProviderUnavailableError,
+    QuotaExceededError,
     RateLimitedError,
     UpstreamError,
 )
+from guidera_grpc.providers.http import Reply, retry_after_s
+from guidera_grpc.providers.kiwi import error_from as kiwi_error_from
 from guidera_grpc.providers.registry import build_flight_providers
 from guidera_grpc.sandbox import RunningSandbox, start_sandbox
 from guidera_grpc.search.params import FlightSearch, SliceSpec
@@ -204,7 +213,7 @@ async def test_logs_and_answers_never_carry_credentials(
 
     calls = [r for r in caplog.records if r.getMessage() == "upstream call"]
     assert calls
-    assert all(getattr(r, "provider", None) == code for r in calls)
+    assert all(fields_of(r).get("provider") == code for r in calls)
     assert_no_secret_in("", caplog.records)
 
 
@@ -349,3 +358,173 @@ def test_duffel_supplier_timeout_stays_below_ours_within_bounds(
     time_left_s: float, expected_ms: int
 ) -> None:
     assert supplier_timeout_ms(time_left_s) == expected_ms
+
+
+# Error answers, as each supplier shapes them.
+
+
+def reply(status: int, body: object, headers: dict[str, str] | None = None) -> Reply:
+    """A supplier answer: JSON unless ``body`` is already text."""
+    if isinstance(body, str):
+        raw, content_type = body.encode(), "text/plain"
+    else:
+        raw, content_type = orjson.dumps(body), "application/json"
+    return Reply(status, CIMultiDict({"Content-Type": content_type, **(headers or {})}), raw)
+
+
+def amadeus_issue(
+    status: int | str, code: int | str, title: str, **extra: object
+) -> dict[str, object]:
+    return {"errors": [{"status": status, "code": code, "title": title, **extra}]}
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (reply(401, amadeus_issue("401", "38191", "Invalid HTTP header")), AuthenticationError),
+        (reply(401, {"error": "invalid_client", "code": 38187}), AuthenticationError),
+        (reply(400, {"error": "unsupported_grant_type", "code": 38187}), InvalidRequestError),
+        (reply(401, amadeus_issue(401, 39686, "Invalid API key")), AuthenticationError),
+        (reply(403, amadeus_issue(403, 38197, "Forbidden")), AuthenticationError),
+        (reply(404, amadeus_issue(404, 38196, "Resource not found")), InvalidRequestError),
+        (reply(429, amadeus_issue("429", "38195", "Quota limit exceeded")), QuotaExceededError),
+        (reply(500, amadeus_issue(500, 38189, "Internal error")), UpstreamError),
+        (reply(502, "<html><body>Bad gateway</body></html>"), UpstreamError),
+    ],
+)
+def test_amadeus_error_answers_map_to_our_errors(answer: Reply, kind: type[Exception]) -> None:
+    error = amadeus_error_from(answer)
+
+    assert type(error) is kind
+    assert error.http_status == answer.status
+
+
+def test_amadeus_quota_is_not_retryable_but_rate_limit_is() -> None:
+    quota = amadeus_error_from(reply(429, amadeus_issue(429, 38195, "Quota limit exceeded")))
+    limited = amadeus_error_from(
+        reply(429, amadeus_issue(429, 38194, "Too many requests"), {"Retry-After": "3"})
+    )
+
+    assert isinstance(quota, RateLimitedError)
+    assert not quota.retryable
+    assert type(limited) is RateLimitedError
+    assert limited.retryable
+    assert limited.retry_after == 3
+
+
+def test_amadeus_error_message_names_the_parameter_and_hides_secrets() -> None:
+    body = amadeus_issue(
+        400, 477, "INVALID FORMAT", detail="bad value s3cr3t", source={"parameter": "departureDate"}
+    )
+
+    error = amadeus_error_from(reply(400, body), ("s3cr3t",))
+
+    assert "[477] INVALID FORMAT" in error.message
+    assert "departureDate" in error.message
+    assert "s3cr3t" not in str(error)
+
+
+@pytest.mark.parametrize("code", [38190, "38192", 38193])
+def test_amadeus_stale_token_codes_call_for_a_new_token(code: int | str) -> None:
+    assert is_stale_token(reply(401, amadeus_issue(401, code, "Access token expired")))
+
+
+@pytest.mark.parametrize("code", [38187, 38191, 39683])
+def test_amadeus_other_401s_are_final(code: int) -> None:
+    assert not is_stale_token(reply(401, amadeus_issue(401, code, "Unauthorized")))
+
+
+def duffel_errors(status: int, **item: object) -> dict[str, object]:
+    return {"meta": {"status": status, "request_id": "FZW0H3HdJwKk5HMAAmCB"}, "errors": [item]}
+
+
+def test_duffel_trusts_the_status_line_and_reads_ratelimit_reset() -> None:
+    """The body says 400, the status line 429; the reset is an HTTP-date five seconds away."""
+    reset = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
+    answer = reply(
+        429,
+        duffel_errors(400, type="rate_limit_error", code="rate_limit_exceeded"),
+        {"ratelimit-reset": email.utils.format_datetime(reset, usegmt=True)},
+    )
+
+    error = duffel_error_from(answer)
+
+    assert isinstance(error, RateLimitedError)
+    assert error.retry_after is not None
+    assert 3.5 <= error.retry_after <= 5
+
+
+def test_duffel_errors_in_a_2xx_answer_are_errors_with_a_string_source() -> None:
+    answer = reply(
+        200, duffel_errors(200, type="airline_error", code="airline_unknown", source="iberia")
+    )
+
+    error = duffel_error_from(answer)
+
+    assert isinstance(error, UpstreamError)
+    assert "iberia" in error.message
+    assert "FZW0H3HdJwKk5HMAAmCB" in error.message
+
+
+def test_duffel_validation_error_points_at_the_field() -> None:
+    item = {
+        "type": "validation_error",
+        "code": "validation_required",
+        "message": "Field 'slices' is required",
+        "source": {"pointer": "/slices", "field": "slices"},
+    }
+
+    error = duffel_error_from(reply(422, duffel_errors(422, **item)))
+
+    assert isinstance(error, InvalidRequestError)
+    assert "/slices" in error.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (reply(401, duffel_errors(401, type="authentication_error")), AuthenticationError),
+        (reply(503, "<html>maintenance</html>"), UpstreamError),
+        (reply(400, duffel_errors(400, type="invalid_request_error")), InvalidRequestError),
+    ],
+)
+def test_duffel_error_answers_map_to_our_errors(answer: Reply, kind: type[Exception]) -> None:
+    assert type(duffel_error_from(answer)) is kind
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (reply(403, "unknown partner provided"), AuthenticationError),
+        (
+            reply(400, {"status": "Bad Request", "error": "unknown partner provided - register"}),
+            AuthenticationError,
+        ),
+        (
+            reply(400, {"status": "Bad Request", "error": "couldn't validate request parameters"}),
+            InvalidRequestError,
+        ),
+        (reply(429, {"status": "Too Many Requests", "error": "slow down"}), RateLimitedError),
+        (reply(500, {"status": "Internal Server Error", "error": "oops"}), UpstreamError),
+    ],
+)
+def test_kiwi_error_answers_map_to_our_errors(answer: Reply, kind: type[Exception]) -> None:
+    error = kiwi_error_from(answer)
+
+    assert type(error) is kind
+    assert error.message.startswith(f"HTTP {answer.status}")
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "12"}, 12.0),
+        ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),
+        ({"Retry-After": "soon"}, None),
+        ({}, None),
+    ],
+)
+def test_retry_after_reads_seconds_and_dates(
+    headers: dict[str, str], expected: float | None
+) -> None:
+    assert retry_after_s(CIMultiDict(headers)) == expected

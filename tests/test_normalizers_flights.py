@@ -19,6 +19,7 @@ import pytest
 from google.protobuf import timestamp_pb2
 from guidera.v1 import common_pb2, offer_pb2
 
+from guidera_grpc.logs import fields_of
 from guidera_grpc.normalizers import (
     normalize_amadeus_flights,
     normalize_duffel_flights,
@@ -220,8 +221,8 @@ def test_amadeus_skips_offers_without_price_or_segments(caplog: pytest.LogCaptur
 
     assert [o.provider_prices[0].provider_offer_id for o in offers] == ["1", "2"]
     skipped = [r for r in caplog.records if r.getMessage().startswith("skipped an offer")]
-    assert [getattr(r, "offer_id", None) for r in skipped] == ["3", "4"]
-    assert all(getattr(r, "provider", None) == "amadeus" for r in skipped)
+    assert [fields_of(r).get("offer_id") for r in skipped] == ["3", "4"]
+    assert all(fields_of(r).get("provider") == "amadeus" for r in skipped)
 
 
 def test_amadeus_offer_keeps_every_price_part_and_one_provider_price() -> None:
@@ -396,7 +397,7 @@ def test_duffel_skips_an_offer_without_a_total(caplog: pytest.LogCaptureFixture)
         offers = normalize_duffel_flights(load("duffel_offer_request.json"))
 
     assert len(offers) == 2
-    assert any(getattr(r, "offer_id", "") == "off_0000AgVjQbZ2oYFc8f3R3a" for r in caplog.records)
+    assert any(fields_of(r).get("offer_id") == "off_0000AgVjQbZ2oYFc8f3R3a" for r in caplog.records)
 
 
 def test_duffel_reads_a_plain_list_of_offers() -> None:
@@ -484,7 +485,7 @@ def test_kiwi_skips_itineraries_without_route_or_price(caplog: pytest.LogCapture
         offers = normalize_kiwi_flights(load("kiwi_search.json"))
 
     assert len(offers) == 2
-    skipped = {getattr(r, "offer_id", "") for r in caplog.records}
+    skipped = {fields_of(r).get("offer_id") for r in caplog.records}
     assert {"2a2a2a2a2a2a_0", "3b3b3b3b3b3b_0"} <= skipped
 
 

@@ -523,11 +523,12 @@ async def test_rate_limit_knob_gives_429_with_retry_after_in_each_format(
 async def test_offers_knob_limits_result_size(
     sandbox: RunningSandbox, http: aiohttp.ClientSession
 ) -> None:
-    await put_knobs(http, sandbox, "duffel", {"offers": 4})
+    sandbox.knobs.update("duffel", {"offers": 4})
 
     _, body, _ = await duffel_search(http, sandbox)
 
     assert len(body["data"]["offers"]) == 4
+    assert sandbox.base_url("duffel") == f"{sandbox.url}/duffel"
 
 
 async def test_reset_restores_start_up_knobs_and_clears_stats(
@@ -574,6 +575,8 @@ async def test_client_hanging_up_during_latency_is_counted_as_disconnected(
     assert kiwi["received"] == 1
     assert kiwi["completed"] == 0
     assert kiwi["endpoints"]["GET /v2/search"]["disconnected"] == 1
+    assert sandbox.stats.counters("kiwi").disconnected["GET /v2/search"] == 1
+    assert [record.outcome for record in sandbox.stats.requests("kiwi")] == ["disconnected"]
 
 
 async def test_timeout_knob_hangs_until_the_client_gives_up(

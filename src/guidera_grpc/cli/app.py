@@ -12,6 +12,7 @@ import typer
 from guidera_grpc.cli.search_cmd import search_app
 from guidera_grpc.config import Settings
 from guidera_grpc.logs import configure_logging
+from guidera_grpc.sandbox.knobs import REALISTIC, Knobs, parse_knob_flags
 
 app = typer.Typer(
     help="Guidera provider manager: routes travel searches to suppliers over gRPC.",
@@ -45,11 +46,10 @@ def _knobs(
     error_rate: list[str] | None,
     rate_429: list[str] | None,
     timeout_rate: list[str] | None,
-) -> object:
-    from guidera_grpc.sandbox import parse_knob_flags
-
+) -> Knobs:
     try:
         return parse_knob_flags(
+            base=REALISTIC,
             latency=latency or [],
             error_rate=error_rate or [],
             rate_429=rate_429 or [],

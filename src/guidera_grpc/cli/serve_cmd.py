@@ -7,18 +7,17 @@ import logging
 import signal
 
 from guidera_grpc.config import Settings
+from guidera_grpc.sandbox import Knobs, start_sandbox
 from guidera_grpc.server import GuideraServer, run_until_signalled
 
 log = logging.getLogger(__name__)
 
 
-async def serve_forever(settings: Settings, *, sandbox_knobs: object | None) -> None:
+async def serve_forever(settings: Settings, *, sandbox_knobs: Knobs | None) -> None:
     """Serve until signalled; with knobs, start the sandbox first and point adapters at it."""
-    from guidera_grpc.sandbox import start_sandbox
-
     sandbox = None
     if sandbox_knobs is not None:
-        sandbox = await start_sandbox(port=0, knobs=sandbox_knobs)  # type: ignore[arg-type]
+        sandbox = await start_sandbox(port=0, knobs=sandbox_knobs)
         settings = settings.with_sandbox(sandbox.url)
         log.info("sandbox started", extra={"fields": {"url": sandbox.url}})
     try:
@@ -28,11 +27,9 @@ async def serve_forever(settings: Settings, *, sandbox_knobs: object | None) -> 
             await sandbox.stop()
 
 
-async def sandbox_forever(host: str, port: int, knobs: object) -> None:
+async def sandbox_forever(host: str, port: int, knobs: Knobs) -> None:
     """Serve the sandbox until SIGTERM or SIGINT."""
-    from guidera_grpc.sandbox import start_sandbox
-
-    sandbox = await start_sandbox(host=host, port=port, knobs=knobs)  # type: ignore[arg-type]
+    sandbox = await start_sandbox(host=host, port=port, knobs=knobs)
     log.info("sandbox listening", extra={"fields": {"url": sandbox.url}})
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

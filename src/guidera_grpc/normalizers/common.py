@@ -4,7 +4,7 @@ Suppliers disagree on shapes but not on facts. The helpers here hold the facts o
 
 * reading optional fields so that an absent or null value never crashes a normalizer, and a
   missing required one skips only its offer (``MissingFieldError``, see ``normalize_each``);
-* ISO-8601 durations (zero-padded ``PT02H26M`` and day parts included) and seconds;
+* ISO-8601 durations (zero-padded ``PT02H26M`` and day parts included);
 * local wall-clock times (naive, any misleading ``Z`` dropped) and UTC instants from an
   airport's IANA zone;
 * airports as ``Place`` from reference data, completed by what the supplier said;
@@ -40,7 +40,6 @@ Cabin: TypeAlias = common_pb2.Cabin.ValueType
 
 #: Errors that mean "this one offer cannot be read"; its siblings are still normalized.
 OFFER_ERRORS: Final = (LookupError, TypeError, ValueError, ArithmeticError)
-
 
 _EMPTY: Final[Json] = MappingProxyType({})
 
@@ -163,7 +162,7 @@ def optional_duration(text: str) -> dt.timedelta | None:
     try:
         return parse_iso_duration(text)
     except ValueError:
-        logger.debug("unreadable duration", extra={"value": text})
+        logger.debug("unreadable duration", extra={"fields": {"value": text}})
         return None
 
 
@@ -463,5 +462,7 @@ def _log_skipped(provider: str, index: int, item: object, error: Exception) -> N
     reason = f"missing {error}" if isinstance(error, MissingFieldError) else repr(error)
     logger.warning(
         "skipped an offer that could not be normalized",
-        extra={"provider": provider, "index": index, "offer_id": offer_id, "reason": reason},
+        extra={
+            "fields": {"provider": provider, "index": index, "offer_id": offer_id, "reason": reason}
+        },
     )

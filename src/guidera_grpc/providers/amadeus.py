@@ -7,7 +7,7 @@ resource with ``X-HTTP-Method-Override: GET`` and ``originDestinations``.
 The access token is fetched once and shared by concurrent searches (one fetch behind a lock),
 and refreshed 30 s before it expires. When Amadeus refuses it anyway (401 with 38190 invalid,
 38192 expired or 38193 revoked), the token is fetched again and the search sent once more;
-any other refusal is final. Every Amadeus error answer becomes ours in ``_error_from`` alone:
+any other refusal is final. Every Amadeus error answer becomes ours in ``error_from`` alone:
 the flat OAuth shape (``{"error", "error_description", "code"}``) and ``{"errors": [...]}``
 whose ``code`` and ``status`` may be strings or numbers.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -63,6 +63,10 @@ QUOTA_EXCEEDED_CODE: Final = 38195
 class _Credentials:
     client_id: str
     client_secret: str
+
+    def secrets(self) -> tuple[str, str]:
+        """What must never appear in a message."""
+        return self.client_id, self.client_secret
 
 
 class _AccessToken:
@@ -125,12 +129,12 @@ class AmadeusFlights:
 
         token = await self._access_token(credentials, deadline)
         reply = await exchange(self._session, CODE, self._search_call(search, token), deadline)
-        if _is_stale_token(reply):
+        if is_stale_token(reply):
             self._token.discard(token)
             token = await self._access_token(credentials, deadline)
             reply = await exchange(self._session, CODE, self._search_call(search, token), deadline)
         if not reply.ok:
-            raise _error_from(reply, credentials)
+            raise error_from(reply, credentials.secrets())
 
         offers = normalize_amadeus_flights(decode_json(CODE, reply))
         return _within_connections(offers, search.max_connections)
@@ -168,7 +172,7 @@ class AmadeusFlights:
         )
         reply = await exchange(self._session, CODE, call, deadline)
         if not reply.ok:
-            raise _error_from(reply, credentials)
+            raise error_from(reply, credentials.secrets())
 
         body = decode_json(CODE, reply)
         token = body.get("access_token") if isinstance(body, Mapping) else None
@@ -273,7 +277,7 @@ def _within_connections(
     ]
 
 
-def _is_stale_token(reply: Reply) -> bool:
+def is_stale_token(reply: Reply) -> bool:
     """A 401 that a new token can cure (invalid, expired or revoked token)."""
     return reply.status == 401 and bool(_error_codes(lenient_json(reply)) & STALE_TOKEN_CODES)
 
@@ -294,11 +298,11 @@ def _as_int(value: object) -> int | None:
     return None
 
 
-def _error_from(reply: Reply, credentials: _Credentials) -> ProviderError:
-    """The one place where an Amadeus error answer becomes ours."""
+def error_from(reply: Reply, secrets: Iterable[str] = ()) -> ProviderError:
+    """The one place where an Amadeus error answer becomes ours; ``secrets`` are scrubbed."""
     body = lenient_json(reply)
     codes = _error_codes(body)
-    message = redact(_describe(body, reply), (credentials.client_id, credentials.client_secret))
+    message = redact(_describe(body, reply), secrets)
     status = reply.status
 
     if status == 429 and QUOTA_EXCEEDED_CODE in codes:

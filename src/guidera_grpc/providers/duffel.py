@@ -4,13 +4,13 @@ Duffel asks its airlines within ``supplier_timeout``; we set it a little below o
 left (within Duffel's bounds of 2–60 s) so that Duffel answers with what it has rather than
 being cut off by us. Errors come as ``{"meta": {status, request_id}, "errors": [...]}``;
 the HTTP status line decides the kind (the body's ``meta.status`` can disagree), and a 2xx
-answer that carries ``errors`` is an error all the same. ``_error_from`` is the one place
+answer that carries ``errors`` is an error all the same. ``error_from`` is the one place
 where they become ours.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 import aiohttp
@@ -84,10 +84,10 @@ class DuffelFlights:
             self._session, CODE, self._search_call(search, token, deadline), deadline
         )
         if not reply.ok:
-            raise _error_from(reply, lenient_json(reply), token)
+            raise error_from(reply, (token,))
         body = decode_json(CODE, reply)
         if isinstance(body, Mapping) and body.get("errors"):
-            raise _error_from(reply, body, token)
+            raise error_from(reply, (token,))
 
         return normalize_duffel_flights(body)
 
@@ -141,10 +141,11 @@ def _passengers(search: FlightSearch) -> list[dict[str, Any]]:
     ]
 
 
-def _error_from(reply: Reply, body: object, token: str) -> ProviderError:
-    """The one place where a Duffel error answer becomes ours."""
+def error_from(reply: Reply, secrets: Iterable[str] = ()) -> ProviderError:
+    """The one place where a Duffel error answer becomes ours; ``secrets`` are scrubbed."""
+    body = lenient_json(reply)
     first = _first_error(body)
-    message = redact(_describe(reply, body, first), (token,))
+    message = redact(_describe(reply, body, first), secrets)
     status = reply.status
 
     if status == 429:

@@ -149,12 +149,14 @@ def _log_call(
     logger.info(
         "upstream call",
         extra={
-            "provider": provider,
-            "method": call.method,
-            "path": URL(call.url).path,
-            "status": status,
-            "outcome": outcome,
-            "elapsed_ms": round(elapsed_s * 1000, 1),
+            "fields": {
+                "provider": provider,
+                "method": call.method,
+                "path": URL(call.url).path,
+                "status": status,
+                "outcome": outcome,
+                "elapsed_ms": round(elapsed_s * 1000, 1),
+            }
         },
     )
 

@@ -3,14 +3,14 @@
 Dates go as ``dd/mm/YYYY`` with one exact day (``date_from`` = ``date_to``, likewise
 ``return_from`` = ``return_to`` for a return). Tequila answers errors as
 ``{"status": "<reason phrase>", "error": "<message>"}`` or as plain text, and an unknown key as
-"unknown partner provided" (with a 400 or a 403); ``_error_from`` is the one place where these
+"unknown partner provided" (with a 400 or a 403); ``error_from`` is the one place where these
 become ours.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 import aiohttp
@@ -68,10 +68,10 @@ class KiwiFlights:
 
         reply = await exchange(self._session, CODE, self._search_call(search, api_key), deadline)
         if not reply.ok:
-            raise _error_from(reply, api_key)
+            raise error_from(reply, (api_key,))
         body = decode_json(CODE, reply)
         if isinstance(body, Mapping) and "error" in body and "data" not in body:
-            raise _error_from(reply, api_key)
+            raise error_from(reply, (api_key,))
 
         return normalize_kiwi_flights(body, received_at=dt.datetime.now(dt.UTC))
 
@@ -118,9 +118,9 @@ def _kiwi_date(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def _error_from(reply: Reply, api_key: str) -> ProviderError:
-    """The one place where a Kiwi error answer becomes ours."""
-    message = redact(_describe(reply), (api_key,))
+def error_from(reply: Reply, secrets: Iterable[str] = ()) -> ProviderError:
+    """The one place where a Kiwi error answer becomes ours; ``secrets`` are scrubbed."""
+    message = redact(_describe(reply), secrets)
     status = reply.status
 
     if UNKNOWN_PARTNER in message.lower() or status in (401, 403):

@@ -20,7 +20,9 @@ EARTH_RADIUS_KM = 6371.0088
 class Airport:
     """One airport: where it is, which city it serves, and its local time zone.
 
-    Airports compare and hash by IATA code, which is cheap and unique.
+    ``city`` and ``city_code`` name the metropolitan area for airports in the metro table
+    (Newark is in New York, ``NYC``); any other airport is its own city code. Airports compare
+    and hash by IATA code, which is cheap and unique.
     """
 
     iata: str

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from guidera_grpc.sandbox.app import EMULATORS, build_app
 from guidera_grpc.sandbox.knobs import (
+    REALISTIC,
     SUPPLIERS,
     KnobBoard,
     Knobs,
@@ -21,6 +22,7 @@ from guidera_grpc.sandbox.stats import RequestRecord, Stats
 
 __all__ = [
     "EMULATORS",
+    "REALISTIC",
     "SUPPLIERS",
     "KnobBoard",
     "Knobs",

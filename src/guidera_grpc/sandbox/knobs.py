@@ -91,19 +91,16 @@ class SupplierKnobs:
         if unknown:
             known = ", ".join(sorted(KNOB_NAMES))
             raise ValueError(f"unknown knob {unknown[0]!r}; known knobs: {known}")
-
-        def given(name: str) -> object | None:
-            return changes.get(name)
-
-        latency = given("latency") if "latency" in changes else given("latency_ms")
+        get = changes.get
+        latency = get("latency") if "latency" in changes else get("latency_ms")
         return SupplierKnobs(
             latency=self.latency if latency is None else _parse_latency(latency),
-            error_rate=_or(given("error_rate"), _parse_rate, self.error_rate),
-            rate_429=_or(given("rate_429"), _parse_rate, self.rate_429),
-            timeout_rate=_or(given("timeout_rate"), _parse_rate, self.timeout_rate),
-            offers=_or(given("offers"), _parse_offers, self.offers),
-            retry_after_s=_or(given("retry_after_s"), _parse_retry_after, self.retry_after_s),
-            token_ttl_s=_or(given("token_ttl_s"), _parse_token_ttl, self.token_ttl_s),
+            error_rate=_or(get("error_rate"), _parse_rate, self.error_rate),
+            rate_429=_or(get("rate_429"), _parse_rate, self.rate_429),
+            timeout_rate=_or(get("timeout_rate"), _parse_rate, self.timeout_rate),
+            offers=_or(get("offers"), _parse_offers, self.offers),
+            retry_after_s=_or(get("retry_after_s"), _parse_retry_after, self.retry_after_s),
+            token_ttl_s=_or(get("token_ttl_s"), _parse_token_ttl, self.token_ttl_s),
         )
 
     def to_json(self) -> dict[str, object]:
@@ -210,6 +207,17 @@ class Knobs:
 
 
 _DEFAULT = SupplierKnobs()
+
+#: Latencies around each supplier's average in the provider registry (Duffel 600 ms, Amadeus
+#: 800 ms, Kiwi.com 1200 ms), in ranges that do not overlap so the order of answers is stable.
+#: `guidera serve --sandbox` and `guidera sandbox` start from these; tests start from zero.
+REALISTIC = Knobs(
+    {
+        "duffel": SupplierKnobs(latency=Latency(450, 650)),
+        "amadeus": SupplierKnobs(latency=Latency(700, 900)),
+        "kiwi": SupplierKnobs(latency=Latency(1000, 1400)),
+    }
+)
 
 
 def _known(supplier: str) -> str:

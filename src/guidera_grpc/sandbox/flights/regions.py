@@ -11,60 +11,20 @@ import functools
 
 from guidera_grpc.reference.airports import Airport
 
-_NORTH_AMERICA = frozenset(
-    [
-        "US",
-        "CA",
-        "MX",
-        "GT",
-        "BZ",
-        "SV",
-        "HN",
-        "NI",
-        "CR",
-        "PA",
-        "CU",
-        "JM",
-        "HT",
-        "DO",
-        "PR",
-        "BS",
-        "BB",
-        "TT",
-        "AG",
-        "DM",
-        "GD",
-        "KN",
-        "LC",
-        "VC",
-        "AW",
-        "CW",
-        "SX",
-        "BQ",
-        "KY",
-        "TC",
-        "VG",
-        "VI",
-        "AI",
-        "MS",
-        "GP",
-        "MQ",
-        "BL",
-        "MF",
-        "PM",
-        "BM",
-        "GL",
-    ]
+
+def _codes(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_NORTH_AMERICA = _codes(
+    "US CA MX GT BZ SV HN NI CR PA CU JM HT DO PR BS BB TT AG DM GD KN LC VC AW CW SX BQ KY "
+    "TC VG VI AI MS GP MQ BL MF PM BM GL"
 )
-_SOUTH_AMERICA = frozenset(
-    ["AR", "BO", "BR", "CL", "CO", "EC", "GY", "PY", "PE", "SR", "UY", "VE", "GF", "FK"]
-)
-_MIDDLE_EAST = frozenset(
-    ["AE", "BH", "IL", "IQ", "IR", "JO", "KW", "LB", "OM", "PS", "QA", "SA", "SY", "YE"]
-)
-_EUROPE_ATLANTIC = frozenset(["IS", "PT", "ES", "FO", "GB", "IE"])
-_AFRICA_OCEAN = frozenset(["CV", "MU", "SC", "RE", "MG", "KM", "YT", "ST", "SH"])
-_ASIA_OCEAN = frozenset(["MV", "IO"])
+_SOUTH_AMERICA = _codes("AR BO BR CL CO EC GY PY PE SR UY VE GF FK")
+_MIDDLE_EAST = _codes("AE BH IL IQ IR JO KW LB OM PS QA SA SY YE")
+_EUROPE_ATLANTIC = _codes("IS PT ES FO GB IE")
+_AFRICA_OCEAN = _codes("CV MU SC RE MG KM YT ST SH")
+_ASIA_OCEAN = _codes("MV IO")
 
 _BY_TZ_AREA = {
     "Europe": "europe",

@@ -36,7 +36,7 @@ _LETTERED_TERMINALS = ("A", "B", "C", "D", "E", "N", "S")
 class Flight:
     """One scheduled flight: who sells it, who flies it, where and when (aware local times).
 
-    Two flights are equal when their keys are: same designator, route and departure day.
+    Two flights are equal when their keys are: same flight number, route and departure day.
     """
 
     marketing: Airline
@@ -52,7 +52,7 @@ class Flight:
     origin_terminal: str | None
     destination_terminal: str | None
     key: str
-    """Identifies the flight across suppliers: designator, route and local departure day."""
+    """Identifies the flight across suppliers: ``BA117:JFKLHR:20261001``."""
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Flight) and other.key == self.key
@@ -74,11 +74,6 @@ class Flight:
     def arrival_utc(self) -> datetime:
         """The arrival instant in UTC."""
         return self.arrival.astimezone(UTC)
-
-    @property
-    def designator(self) -> str:
-        """The marketing flight designator, e.g. ``BA117``."""
-        return f"{self.marketing.iata}{self.number}"
 
 
 @functools.cache

@@ -7,7 +7,9 @@ from decimal import Decimal
 from guidera.v1 import common_pb2, offer_pb2, search_service_pb2
 
 from guidera_grpc.aggregation.book import OfferBook
-from guidera_grpc.aggregation.fx import FxTable, decimal_to_money
+from guidera_grpc.aggregation.fx import FxTable
+from guidera_grpc.aggregation.matching import ExactMatcher
+from guidera_grpc.normalizers.money import to_money
 
 NEW = search_service_pb2.OFFER_CHANGE_NEW
 IMPROVED = search_service_pb2.OFFER_CHANGE_PRICE_IMPROVED
@@ -23,7 +25,7 @@ def _offer(provider: str, flight: str, amount: str, currency: str = "EUR") -> of
         destination=common_pb2.Place(iata_code="LHR"),
         departure_local_time="2027-03-10T19:30:00",
     )
-    price = common_pb2.Price(total=decimal_to_money(Decimal(amount), currency))
+    price = common_pb2.Price(total=to_money(Decimal(amount), currency))
     return offer_pb2.Offer(
         category=common_pb2.CATEGORY_FLIGHTS,
         price=price,
@@ -39,7 +41,8 @@ def _offer(provider: str, flight: str, amount: str, currency: str = "EUR") -> of
 
 
 def _book() -> OfferBook:
-    return OfferBook("EUR", FxTable({"USD": Decimal("0.90"), "GBP": Decimal("1.17")}))
+    fx = FxTable({"USD": Decimal("0.90"), "GBP": Decimal("1.17")})
+    return OfferBook("EUR", fx, ExactMatcher())
 
 
 def test_new_offers_are_ranked_by_price() -> None:

@@ -101,3 +101,90 @@ async def test_a_search_without_a_query_is_refused(
 
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "query" in _violations(error)
+
+
+def _hotels(**fields: object) -> search_service_pb2.SearchRequest:
+    query = search_service_pb2.HotelQuery(
+        city_code="PAR",
+        check_in_date=days_ahead(30),
+        check_out_date=days_ahead(33),
+        rooms=[search_service_pb2.RoomOccupancy(adults=2)],
+    )
+    for name, value in fields.items():
+        if name == "rooms":
+            del query.rooms[:]
+            query.rooms.extend(value)  # type: ignore[arg-type]
+        else:
+            setattr(query, name, value)
+    return search_service_pb2.SearchRequest(hotels=query)
+
+
+def _cars(**fields: object) -> search_service_pb2.SearchRequest:
+    query = search_service_pb2.CarQuery(
+        pick_up_location="LHR",
+        pick_up_local_time=f"{days_ahead(30)}T10:00",
+        drop_off_local_time=f"{days_ahead(33)}T10:00",
+        driver_age=30,
+    )
+    for name, value in fields.items():
+        setattr(query, name, value)
+    return search_service_pb2.SearchRequest(cars=query)
+
+
+def _experiences(**fields: object) -> search_service_pb2.SearchRequest:
+    query = search_service_pb2.ExperienceQuery(
+        city_code="ROM", from_date=days_ahead(30), to_date=days_ahead(33)
+    )
+    for name, value in fields.items():
+        setattr(query, name, value)
+    return search_service_pb2.SearchRequest(experiences=query)
+
+
+def _room(adults: int = 2, ages: tuple[int, ...] = ()) -> search_service_pb2.RoomOccupancy:
+    return search_service_pb2.RoomOccupancy(adults=adults, child_ages=list(ages))
+
+
+OTHER_CASES = [
+    ("unknown city", _hotels(city_code="QQQ"), "hotels.city_code"),
+    (
+        "check-out not after check-in",
+        _hotels(check_out_date=days_ahead(30)),
+        "hotels.check_out_date",
+    ),
+    ("stay over 30 nights", _hotels(check_out_date=days_ahead(62)), "hotels.check_out_date"),
+    ("nine rooms", _hotels(rooms=[_room()] * 9), "hotels.rooms"),
+    ("child aged 18", _hotels(rooms=[_room(2, (5, 18))]), "hotels.rooms[0].child_ages[1]"),
+    ("room without adult", _hotels(rooms=[_room(0, (5,))]), "hotels.rooms[0].adults"),
+    (
+        "drop-off before pick-up",
+        _cars(drop_off_local_time=f"{days_ahead(29)}T10:00"),
+        "cars.drop_off_local_time",
+    ),
+    ("driver under 18", _cars(driver_age=17), "cars.driver_age"),
+    ("unknown pick-up", _cars(pick_up_location="QQQ"), "cars.pick_up_location"),
+    ("unknown drop-off", _cars(drop_off_location="ZZZ"), "cars.drop_off_location"),
+    ("malformed pick-up time", _cars(pick_up_local_time="tomorrow"), "cars.pick_up_local_time"),
+    ("unknown experience city", _experiences(city_code="QQQ"), "experiences.city_code"),
+    (
+        "experience range reversed",
+        _experiences(to_date=days_ahead(20)),
+        "experiences.to_date",
+    ),
+    ("experience in the past", _experiences(from_date="2020-05-01"), "experiences.from_date"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "request_", "field"), OTHER_CASES, ids=[c[0] for c in OTHER_CASES]
+)
+async def test_a_bad_hotel_car_or_experience_field_is_named(
+    search_stub: search_service_pb2_grpc.SearchServiceAsyncStub,
+    case: str,
+    request_: search_service_pb2.SearchRequest,
+    field: str,
+) -> None:
+    """Each category's bad fields come back as INVALID_ARGUMENT naming them."""
+    error = await _refusal(search_stub, request_)
+
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field in _violations(error), (case, _violations(error))

@@ -18,6 +18,27 @@ SANDBOX_CREDENTIALS = {
     "amadeus_client_secret": "sandbox-amadeus-secret",
     "duffel_access_token": "duffel_test_sandbox_token",
     "kiwi_api_key": "sandbox-kiwi-key",
+    "expedia_api_key": "sandbox-expedia-key",
+    "expedia_shared_secret": "sandbox-expedia-secret",
+    "hotelbeds_api_key": "sandbox-hotelbeds-key",
+    "hotelbeds_secret": "sandbox-hotelbeds-secret",
+    "hotelbeds_activities_api_key": "sandbox-hotelbeds-activities-key",
+    "hotelbeds_activities_secret": "sandbox-hotelbeds-activities-secret",
+    "getyourguide_access_token": "sandbox-getyourguide-token",
+    "viator_api_key": "sandbox-viator-key",
+    "cartrawler_client_id": "sandbox-cartrawler-client",
+}
+
+#: The path prefix of each supplier in the sandbox, and the Settings field of its base URL.
+SANDBOX_BASE_URLS = {
+    "amadeus_base_url": "amadeus",
+    "duffel_base_url": "duffel",
+    "kiwi_base_url": "kiwi",
+    "expedia_base_url": "expedia",
+    "hotelbeds_base_url": "hotelbeds",
+    "getyourguide_base_url": "getyourguide",
+    "viator_base_url": "viator",
+    "cartrawler_base_url": "cartrawler",
 }
 
 
@@ -54,6 +75,35 @@ class Settings(BaseSettings):
     duffel_access_token: SecretStr | None = Field(None, validation_alias="DUFFEL_ACCESS_TOKEN")
     kiwi_base_url: str = Field("https://api.tequila.kiwi.com", validation_alias="KIWI_BASE_URL")
     kiwi_api_key: SecretStr | None = Field(None, validation_alias="KIWI_API_KEY")
+    expedia_base_url: str = Field("https://test.ean.com", validation_alias="EXPEDIA_BASE_URL")
+    expedia_api_key: SecretStr | None = Field(None, validation_alias="EXPEDIA_API_KEY")
+    expedia_shared_secret: SecretStr | None = Field(None, validation_alias="EXPEDIA_SHARED_SECRET")
+    hotelbeds_base_url: str = Field(
+        "https://api.test.hotelbeds.com", validation_alias="HOTELBEDS_BASE_URL"
+    )
+    hotelbeds_api_key: SecretStr | None = Field(None, validation_alias="HOTELBEDS_API_KEY")
+    hotelbeds_secret: SecretStr | None = Field(None, validation_alias="HOTELBEDS_SECRET")
+    hotelbeds_activities_api_key: SecretStr | None = Field(
+        None, validation_alias="HOTELBEDS_ACTIVITIES_API_KEY"
+    )
+    hotelbeds_activities_secret: SecretStr | None = Field(
+        None, validation_alias="HOTELBEDS_ACTIVITIES_SECRET"
+    )
+    getyourguide_base_url: str = Field(
+        "https://api.gygtest.net", validation_alias="GETYOURGUIDE_BASE_URL"
+    )
+    getyourguide_access_token: SecretStr | None = Field(
+        None, validation_alias="GETYOURGUIDE_ACCESS_TOKEN"
+    )
+    viator_base_url: str = Field(
+        "https://api.sandbox.viator.com/partner", validation_alias="VIATOR_BASE_URL"
+    )
+    viator_api_key: SecretStr | None = Field(None, validation_alias="VIATOR_API_KEY")
+    cartrawler_base_url: str = Field(
+        "http://otatest.cartrawler.com:20002", validation_alias="CARTRAWLER_BASE_URL"
+    )
+    cartrawler_client_id: SecretStr | None = Field(None, validation_alias="CARTRAWLER_CLIENT_ID")
+    cartrawler_target: str = Field("Test", validation_alias="CARTRAWLER_TARGET")
 
     def resolved_state_dir(self) -> Path:
         """Where the service keeps its state, the embedded database included.
@@ -72,11 +122,6 @@ class Settings(BaseSettings):
     def with_sandbox(self, sandbox_url: str) -> Settings:
         """A copy whose adapters point at a sandbox served at ``sandbox_url``."""
         base = sandbox_url.rstrip("/")
-        return self.model_copy(
-            update={
-                "amadeus_base_url": f"{base}/amadeus",
-                "duffel_base_url": f"{base}/duffel",
-                "kiwi_base_url": f"{base}/kiwi",
-                **{k: SecretStr(v) for k, v in SANDBOX_CREDENTIALS.items()},
-            }
-        )
+        urls = {field: f"{base}/{prefix}" for field, prefix in SANDBOX_BASE_URLS.items()}
+        secrets = {field: SecretStr(value) for field, value in SANDBOX_CREDENTIALS.items()}
+        return self.model_copy(update={**urls, **secrets})

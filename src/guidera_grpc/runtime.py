@@ -20,10 +20,10 @@ from guidera.v1 import search_service_pb2
 
 from guidera_grpc.aggregation.book import OfferBook
 from guidera_grpc.aggregation.fx import FxTable
+from guidera_grpc.aggregation.matching import matcher_for
 from guidera_grpc.config import Settings
 from guidera_grpc.errors import NoProviderAvailable
-from guidera_grpc.providers.base import FlightProvider
-from guidera_grpc.providers.registry import build_flight_providers
+from guidera_grpc.providers.registry import ProviderSet, build_providers
 from guidera_grpc.routing.plan import plan_search
 from guidera_grpc.search.executor import SearchRun
 from guidera_grpc.store import Store, open_store
@@ -48,7 +48,7 @@ class Runtime:
         self.ready = False
         self._store: Store | None = None
         self._http: aiohttp.ClientSession | None = None
-        self._flight_providers: dict[str, FlightProvider] = {}
+        self._providers = ProviderSet()
         self._fx = FxTable({})
         self._profiles: tuple[float, Sequence[ProviderProfile]] = (0.0, ())
         self._background: set[asyncio.Task[Any]] = set()
@@ -68,9 +68,9 @@ class Runtime:
             connector=aiohttp.TCPConnector(limit=200, ttl_dns_cache=300),
             timeout=aiohttp.ClientTimeout(total=self.settings.default_search_timeout_ms / 1000),
         )
-        self._flight_providers = build_flight_providers(self._http, self.settings)
+        self._providers = build_providers(self._http, self.settings)
         self.ready = True
-        log.info("runtime ready", extra={"fields": {"providers": sorted(self._flight_providers)}})
+        log.info("runtime ready", extra={"fields": {"providers": self._providers.codes()}})
 
     async def close(self) -> None:
         """Stop taking work, let background writes finish, close connections."""
@@ -95,10 +95,11 @@ class Runtime:
     ) -> SearchRun:
         """Plan a search and return the run that will stream it."""
         profiles = await self._provider_profiles()
+        calls = self._providers.for_category(search.category_name)
         plan = plan_search(
-            "flights",
+            search.category_name,
             profiles,
-            self._flight_providers.keys(),
+            calls.keys(),
             requested=search.options.providers,
             strategy=search.options.strategy,
             max_providers=self._max_providers(),
@@ -106,10 +107,12 @@ class Runtime:
         if not plan.selected:
             reasons = "; ".join(f"{e.provider}: {e.reason}" for e in plan.excluded)
             raise NoProviderAvailable(f"no provider can serve this search ({reasons})")
-        book = OfferBook(search.options.display_currency, self._fx)
+        book = OfferBook(
+            search.options.display_currency, self._fx, matcher_for(search.category_name)
+        )
         search_id = str(uuid.uuid4())
         budget = self.budget_for(time_remaining)
-        return SearchRun(search_id, request_id, search, plan, self._flight_providers, book, budget)
+        return SearchRun(search_id, request_id, search, plan, calls, book, budget)
 
     def record_search(self, run: SearchRun) -> None:
         """Write the search's session row off the request path."""
@@ -150,7 +153,7 @@ def session_record(run: SearchRun) -> SearchSessionRecord:
     return SearchSessionRecord(
         session_id=uuid.UUID(run.search_id),
         request_id=run.request_id,
-        category="flights",
+        category=run.search.category_name,
         params=run.search.params.to_json(),
         status=status,
         started_at=summary.started_at,

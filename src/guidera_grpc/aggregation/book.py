@@ -14,8 +14,10 @@ from decimal import Decimal
 
 from guidera.v1 import common_pb2, offer_pb2, search_service_pb2
 
-from guidera_grpc.aggregation.fx import FxTable, money_to_decimal
-from guidera_grpc.aggregation.identity import offer_id_for, offer_key
+from guidera_grpc.aggregation.fx import FxTable
+from guidera_grpc.aggregation.identity import offer_id_for
+from guidera_grpc.aggregation.matching import Matcher, identity_key
+from guidera_grpc.normalizers.money import to_decimal
 
 _UNPRICED = Decimal("Infinity")
 
@@ -32,9 +34,10 @@ class _Entry:
 class OfferBook:
     """Offers of one search by identity, each with every provider's price, cheapest first."""
 
-    def __init__(self, display_currency: str, fx: FxTable) -> None:
+    def __init__(self, display_currency: str, fx: FxTable, matcher: Matcher) -> None:
         self.display_currency = display_currency
         self._fx = fx
+        self._matcher = matcher
         self._entries: dict[str, _Entry] = {}
         self._index: list[RankKey] = []
 
@@ -75,13 +78,26 @@ class OfferBook:
         converted = self._fx.convert(seller.price.total, self.display_currency)
         if converted is not None:
             seller.price.display_total.CopyFrom(converted)
-        display = money_to_decimal(converted) if converted is not None else _UNPRICED
-        offer_id = offer_id_for(offer_key(incoming))
-        entry = self._entries.get(offer_id)
-        if entry is None:
+        display = to_decimal(converted) if converted is not None else _UNPRICED
+        offer_id = self._matcher.find(incoming)
+        entry = self._entries.get(offer_id) if offer_id else None
+        if offer_id is None or entry is None:
+            offer_id = self._new_id(incoming)
             self._add(offer_id, incoming, seller.provider, display)
+            self._matcher.remember(offer_id, incoming)
             return offer_id, search_service_pb2.OFFER_CHANGE_NEW
         return self._add_seller(offer_id, entry, incoming, seller, display)
+
+    def _new_id(self, offer: offer_pb2.Offer) -> str:
+        """The id derived from the offer's identity; suffixed in the rare case it is taken by
+        a product the matcher judged different."""
+        key = identity_key(offer)
+        offer_id = offer_id_for(key)
+        suffix = 1
+        while offer_id in self._entries:
+            suffix += 1
+            offer_id = offer_id_for(f"{key}#{suffix}")
+        return offer_id
 
     def _add(self, offer_id: str, offer: offer_pb2.Offer, provider: str, display: Decimal) -> None:
         offer.offer_id = offer_id

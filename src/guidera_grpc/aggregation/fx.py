@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from guidera.v1 import common_pb2
 
-_NANO = Decimal("1e-9")
-
-
-def money_to_decimal(money: common_pb2.Money) -> Decimal:
-    """The exact decimal amount of a Money."""
-    return Decimal(money.units) + Decimal(money.nanos) * _NANO
-
-
-def decimal_to_money(amount: Decimal, currency: str) -> common_pb2.Money:
-    """A Money for ``amount``, rounded to the nano; nanos carry the sign of units."""
-    quantized = amount.quantize(_NANO, rounding=ROUND_HALF_EVEN)
-    units = int(quantized)
-    nanos = int((quantized - units) / _NANO)
-    return common_pb2.Money(currency_code=currency, units=units, nanos=nanos)
+from guidera_grpc.normalizers.money import to_decimal, to_money
 
 
 class FxTable:
@@ -39,5 +26,5 @@ class FxTable:
         target = self._eur_per_unit.get(target_code)
         if source is None or target is None:
             return None
-        amount = money_to_decimal(money) * source / target
-        return decimal_to_money(amount.quantize(Decimal("0.01")), target_code)
+        amount = to_decimal(money) * source / target
+        return to_money(amount.quantize(Decimal("0.01")), target_code)

@@ -1,4 +1,4 @@
-"""What makes two suppliers' offers the same product, as a stable offer id.
+"""Stable identities: the key of a flight itinerary, and the offer id derived from a key.
 
 Two flight offers are the same itinerary when they fly the same marketing flights, on the
 same local departure times, in the same cabin; the fare brand or the seller does not matter.
@@ -20,15 +20,6 @@ def flight_key(details: offer_pb2.FlightDetails) -> str:
         for seg in flight_slice.segments
     ]
     return "|".join(legs) + f"#{details.cabin}"
-
-
-def offer_key(offer: offer_pb2.Offer) -> str:
-    """The identity key of any offer; categories without a matcher yet use their own id."""
-    if offer.HasField("flight"):
-        return "flight:" + flight_key(offer.flight)
-    first = offer.provider_prices[0] if offer.provider_prices else None
-    seller = f"{first.provider}:{first.provider_offer_id}" if first else offer.offer_id
-    return f"{offer.WhichOneof('details')}:{seller}"
 
 
 def offer_id_for(key: str) -> str:

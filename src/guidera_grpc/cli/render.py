@@ -9,7 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from guidera_grpc.aggregation.fx import money_to_decimal
+from guidera_grpc.normalizers.money import to_decimal
 
 ROWS_SHOWN = 25
 
@@ -27,7 +27,7 @@ def format_money(money: common_pb2.Money) -> str:
     """``123.40 EUR``; a dash for an unset amount."""
     if not money.currency_code:
         return "-"
-    return f"{money_to_decimal(money).quantize(Decimal('0.01'))} {money.currency_code}"
+    return f"{to_decimal(money).quantize(Decimal('0.01'))} {money.currency_code}"
 
 
 class SearchView:
@@ -66,7 +66,7 @@ class SearchView:
     def render(self) -> RenderableType:
         """The table, the supplier lines and the footer."""
         table = Table(title=self.title, expand=True)
-        for column in ("price", "sold by", "itinerary", "depart", "arrive", "stops"):
+        for column in ("price", "sold by", "offer", "when", "details", "sellers"):
             table.add_column(column)
         ranked = sorted(self.offers.values(), key=_sort_key)
         for offer in ranked[:ROWS_SHOWN]:
@@ -80,25 +80,75 @@ class SearchView:
 
 def _sort_key(offer: offer_pb2.Offer) -> tuple[Decimal, str]:
     display = offer.price.display_total
-    amount = money_to_decimal(display) if display.currency_code else Decimal("Infinity")
+    amount = to_decimal(display) if display.currency_code else Decimal("Infinity")
     return amount, offer.offer_id
 
 
-def _row(offer: offer_pb2.Offer) -> tuple[str, str, str, str, str, str]:
+Row = tuple[str, str, str, str, str, str]
+
+
+def _row(offer: offer_pb2.Offer) -> Row:
     sellers = ", ".join(
         f"{p.provider} {format_money(p.price.total)}" for p in offer.provider_prices
     )
+    price = format_money(offer.price.display_total)
+    kind = offer.WhichOneof("details")
+    describe = _DESCRIBERS.get(kind or "", lambda _: ("", "", ""))
+    what, when, notes = describe(offer)
+    return price, sellers, what, when, notes, str(len(offer.provider_prices))
+
+
+def _flight(offer: offer_pb2.Offer) -> tuple[str, str, str]:
     slices = offer.flight.slices
-    itinerary = " / ".join(
+    flights = " / ".join(
         " ".join(f"{s.marketing_carrier.iata_code}{s.marketing_flight_number}" for s in sl.segments)
         for sl in slices
     )
     first = slices[0].segments[0] if slices and slices[0].segments else None
     last = slices[0].segments[-1] if slices and slices[0].segments else None
-    depart = f"{first.origin.iata_code} {first.departure_local_time[5:16]}" if first else ""
-    arrive = f"{last.destination.iata_code} {last.arrival_local_time[5:16]}" if last else ""
+    when = ""
+    if first and last:
+        when = (
+            f"{first.origin.iata_code} {first.departure_local_time[5:16]} > "
+            f"{last.destination.iata_code} {last.arrival_local_time[5:16]}"
+        )
     stops = "/".join(str(max(len(sl.segments) - 1, 0)) for sl in slices)
-    return format_money(offer.price.display_total), sellers, itinerary, depart, arrive, stops
+    return flights, when, f"stops {stops}"
+
+
+def _hotel(offer: offer_pb2.Offer) -> tuple[str, str, str]:
+    hotel = offer.hotel
+    stars = f" {hotel.star_rating:g}*" if hotel.star_rating else ""
+    room = hotel.rooms[0] if hotel.rooms else None
+    board = offer_pb2.Board.Name(room.board).removeprefix("BOARD_").lower() if room else ""
+    on_site = offer.price.payable_on_site
+    notes = f"{board}; {format_money(on_site)} on site" if on_site.currency_code else board
+    return f"{hotel.property.name}{stars}", f"{hotel.check_in_date} > {hotel.check_out_date}", notes
+
+
+def _car(offer: offer_pb2.Offer) -> tuple[str, str, str]:
+    car = offer.car
+    what = f"{car.vendor.name or car.vendor.iata_code} {car.acriss_code} {car.vehicle_name}"
+    when = f"{car.pick_up_local_time[5:16]} > {car.drop_off_local_time[5:16]}"
+    traits = ["automatic" if car.automatic else "manual"]
+    if car.unlimited_mileage:
+        traits.append("unlimited km")
+    return what, when, ", ".join(traits)
+
+
+def _experience(offer: offer_pb2.Offer) -> tuple[str, str, str]:
+    exp = offer.experience
+    minutes = exp.duration.seconds // 60
+    rating = f"{exp.rating:.1f}/5 ({exp.review_count})" if exp.rating else ""
+    return exp.title, f"{minutes // 60}h{minutes % 60:02d}", rating
+
+
+_DESCRIBERS = {
+    "flight": _flight,
+    "hotel": _hotel,
+    "car": _car,
+    "experience": _experience,
+}
 
 
 def _status_text(status: search_service_pb2.ProviderStatus) -> str:

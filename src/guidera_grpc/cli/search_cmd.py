@@ -35,6 +35,15 @@ JsonOpt = Annotated[
 ]
 
 
+CurrencyOpt = Annotated[str, typer.Option(help="Display currency.")]
+ProviderOpt = Annotated[
+    list[str] | None, typer.Option("--provider", help="Only ask this provider (repeatable).")
+]
+WaitOpt = Annotated[bool, typer.Option("--wait-for-all", help="Collect every answer first.")]
+LimitOpt = Annotated[int, typer.Option(help="Most offers to stream.")]
+TimeoutOpt = Annotated[float, typer.Option(help="Deadline in seconds.")]
+
+
 @search_app.command("flights")
 def flights(
     origin: Annotated[str, typer.Option("--from", help="IATA airport or city code.")],
@@ -51,15 +60,11 @@ def flights(
     cabin: Annotated[str, typer.Option(help="economy, premium_economy, business or first.")] = (
         "economy"
     ),
-    currency: Annotated[str, typer.Option(help="Display currency.")] = "EUR",
-    provider: Annotated[
-        list[str] | None, typer.Option("--provider", help="Only ask this provider.")
-    ] = None,
-    wait_for_all: Annotated[
-        bool, typer.Option("--wait-for-all", help="Collect every answer first.")
-    ] = False,
-    limit: Annotated[int, typer.Option(help="Most offers to stream.")] = 0,
-    timeout: Annotated[float, typer.Option(help="Deadline in seconds.")] = 30.0,
+    currency: CurrencyOpt = "EUR",
+    provider: ProviderOpt = None,
+    wait_for_all: WaitOpt = False,
+    limit: LimitOpt = 0,
+    timeout: TimeoutOpt = 30.0,
     target: TargetOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -82,14 +87,101 @@ def flights(
         ),
         cabin=CABINS[cabin.lower()],
     )
-    options = search_service_pb2.SearchOptions(
+    options = _options(currency, provider, wait_for_all, limit)
+    request = search_service_pb2.SearchRequest(flights=query, options=options)
+    run_search(request, target=target, timeout=timeout, as_json=as_json)
+
+
+@search_app.command("hotels")
+def hotels(
+    city: Annotated[str, typer.Option(help="IATA city or airport code, e.g. PAR.")],
+    checkin: Annotated[str, typer.Option(help="Check-in date, YYYY-MM-DD.")],
+    checkout: Annotated[str, typer.Option(help="Check-out date, YYYY-MM-DD.")],
+    rooms: Annotated[int, typer.Option(help="Rooms, each with the same guests.")] = 1,
+    adults: Annotated[int, typer.Option(help="Adults per room.")] = 2,
+    children_ages: Annotated[
+        str | None, typer.Option(help="Children's ages per room, comma-separated, e.g. 5,9.")
+    ] = None,
+    currency: CurrencyOpt = "EUR",
+    provider: ProviderOpt = None,
+    wait_for_all: WaitOpt = False,
+    limit: LimitOpt = 0,
+    timeout: TimeoutOpt = 30.0,
+    target: TargetOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search hotels in a city and render the stays as they stream in."""
+    room = search_service_pb2.RoomOccupancy(adults=adults, child_ages=_ages(children_ages))
+    query = search_service_pb2.HotelQuery(
+        city_code=city, check_in_date=checkin, check_out_date=checkout, rooms=[room] * rooms
+    )
+    options = _options(currency, provider, wait_for_all, limit)
+    request = search_service_pb2.SearchRequest(hotels=query, options=options)
+    run_search(request, target=target, timeout=timeout, as_json=as_json)
+
+
+@search_app.command("cars")
+def cars(
+    pickup: Annotated[str, typer.Option(help="IATA airport or city code of pick-up.")],
+    pickup_at: Annotated[str, typer.Option(help="Local pick-up time, YYYY-MM-DDTHH:MM.")],
+    dropoff_at: Annotated[str, typer.Option(help="Local drop-off time, YYYY-MM-DDTHH:MM.")],
+    dropoff: Annotated[
+        str | None, typer.Option(help="Drop-off code; the pick-up place when omitted.")
+    ] = None,
+    driver_age: Annotated[int, typer.Option(help="Age of the main driver.")] = 30,
+    currency: CurrencyOpt = "EUR",
+    provider: ProviderOpt = None,
+    wait_for_all: WaitOpt = False,
+    limit: LimitOpt = 0,
+    timeout: TimeoutOpt = 30.0,
+    target: TargetOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search rental cars and render them as they stream in."""
+    query = search_service_pb2.CarQuery(
+        pick_up_location=pickup,
+        drop_off_location=dropoff or "",
+        pick_up_local_time=pickup_at,
+        drop_off_local_time=dropoff_at,
+        driver_age=driver_age,
+    )
+    options = _options(currency, provider, wait_for_all, limit)
+    request = search_service_pb2.SearchRequest(cars=query, options=options)
+    run_search(request, target=target, timeout=timeout, as_json=as_json)
+
+
+@search_app.command("experiences")
+def experiences(
+    city: Annotated[str, typer.Option(help="IATA city or airport code, e.g. ROM.")],
+    from_date: Annotated[str, typer.Option(help="First date, YYYY-MM-DD.")],
+    to_date: Annotated[str | None, typer.Option(help="Last date, YYYY-MM-DD.")] = None,
+    query_text: Annotated[str, typer.Option("--query", help="Words to look for.")] = "",
+    currency: CurrencyOpt = "EUR",
+    provider: ProviderOpt = None,
+    wait_for_all: WaitOpt = False,
+    limit: LimitOpt = 0,
+    timeout: TimeoutOpt = 30.0,
+    target: TargetOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search tours and activities and render them as they stream in."""
+    query = search_service_pb2.ExperienceQuery(
+        city_code=city, from_date=from_date, to_date=to_date or "", text=query_text
+    )
+    options = _options(currency, provider, wait_for_all, limit)
+    request = search_service_pb2.SearchRequest(experiences=query, options=options)
+    run_search(request, target=target, timeout=timeout, as_json=as_json)
+
+
+def _options(
+    currency: str, provider: list[str] | None, wait_for_all: bool, limit: int
+) -> search_service_pb2.SearchOptions:
+    return search_service_pb2.SearchOptions(
         wait_for_all=wait_for_all,
         display_currency=currency.upper(),
         max_results=limit,
         providers=provider or [],
     )
-    request = search_service_pb2.SearchRequest(flights=query, options=options)
-    run_search(request, target=target, timeout=timeout, as_json=as_json)
 
 
 def _ages(text: str | None) -> list[int]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
@@ -52,30 +51,37 @@ PROVIDER: Final = "amadeus"
 _POUNDS_TO_KG: Final = Decimal("0.45359237")
 
 
-@dataclass(frozen=True, slots=True)
 class _Dictionaries:
-    """The response's look-up tables: carrier names and airports' city and country codes."""
+    """The response's look-up tables: carrier names and airports' city and country codes.
 
-    carriers: Json
-    locations: Json
+    Airports repeat across offers, so each one's ``Place`` is built once per answer.
+    """
+
+    def __init__(self, tables: Json) -> None:
+        self._carriers = field_map(tables, "carriers")
+        self._locations = field_map(tables, "locations")
+        self._places: dict[str, common_pb2.Place] = {}
 
     def carrier_name(self, code: str) -> str:
-        return field_str(self.carriers, code)
+        return field_str(self._carriers, code)
 
-    def hints(self, code: str) -> PlaceHints:
-        location = field_map(self.locations, code)
-        return PlaceHints(
-            city_code=field_str(location, "cityCode"),
-            country_code=field_str(location, "countryCode"),
-        )
+    def place(self, code: str) -> common_pb2.Place:
+        place = self._places.get(code)
+        if place is None:
+            location = field_map(self._locations, code)
+            hints = PlaceHints(
+                city_code=field_str(location, "cityCode"),
+                country_code=field_str(location, "countryCode"),
+            )
+            place = self._places[code] = airport_place(code, hints)
+        return place
 
 
 def normalize_amadeus_flights(payload: object) -> list[offer_pb2.Offer]:
     """Every readable offer of an Amadeus flight search answer, in the supplier's order."""
     body = top_level(PROVIDER, payload)
     items = top_level_list(PROVIDER, body, "data")
-    tables = field_map(body, "dictionaries")
-    dictionaries = _Dictionaries(field_map(tables, "carriers"), field_map(tables, "locations"))
+    dictionaries = _Dictionaries(field_map(body, "dictionaries"))
 
     return normalize_each(PROVIDER, items, functools.partial(_offer, dictionaries))
 
@@ -173,8 +179,7 @@ def _set_airports_and_times(
     """Airports from their codes; UTC instants from local times in each airport's zone."""
     departure, arrival = ends
     for place, end in ((segment.origin, departure), (segment.destination, arrival)):
-        code = required_str(end, "iataCode")
-        place.CopyFrom(airport_place(code, dictionaries.hints(code)))
+        place.CopyFrom(dictionaries.place(required_str(end, "iataCode")))
 
     leaves = parse_local_time(required_str(departure, "at"))
     lands = parse_local_time(required_str(arrival, "at"))

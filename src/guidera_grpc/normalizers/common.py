@@ -136,10 +136,12 @@ _ISO_DURATION = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_iso_duration(text: str) -> dt.timedelta:
     """An ISO-8601 duration of weeks, days, hours, minutes and seconds (``PT02H26M``).
 
     Years and months have no fixed length and are refused, as is an empty ``P`` or ``PT``.
+    Results are cached: a search answer repeats the same few durations many times.
     """
     match = _ISO_DURATION.fullmatch(text.strip())
     if match is None or not any(match.groupdict().values()):
@@ -149,10 +151,11 @@ def parse_iso_duration(text: str) -> dt.timedelta:
 
 
 def duration_of(td: dt.timedelta) -> duration_pb2.Duration:
-    """A protobuf Duration of ``td``."""
-    message = duration_pb2.Duration()
-    message.FromTimedelta(td)
-    return message
+    """A protobuf Duration of ``td`` (seconds and nanos share its sign)."""
+    micros = (td.days * 86_400 + td.seconds) * 1_000_000 + td.microseconds
+    seconds, rest = divmod(abs(micros), 1_000_000)
+    sign = -1 if micros < 0 else 1
+    return duration_pb2.Duration(seconds=sign * seconds, nanos=sign * rest * 1000)
 
 
 def optional_duration(text: str) -> dt.timedelta | None:
@@ -167,6 +170,8 @@ def optional_duration(text: str) -> dt.timedelta | None:
 
 
 # Times.
+
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def parse_local_time(text: str) -> dt.datetime:
@@ -212,9 +217,9 @@ def local_to_utc(local: dt.datetime, zone_name: str) -> dt.datetime | None:
 
 def timestamp_of(moment: dt.datetime) -> timestamp_pb2.Timestamp:
     """A protobuf Timestamp of an aware datetime."""
-    message = timestamp_pb2.Timestamp()
-    message.FromDatetime(moment)
-    return message
+    since = moment - _EPOCH
+    seconds = since.days * 86_400 + since.seconds
+    return timestamp_pb2.Timestamp(seconds=seconds, nanos=since.microseconds * 1000)
 
 
 # Places.

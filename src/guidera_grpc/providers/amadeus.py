@@ -134,7 +134,7 @@ class AmadeusFlights:
             token = await self._access_token(credentials, deadline)
             reply = await exchange(self._session, CODE, self._search_call(search, token), deadline)
         if not reply.ok:
-            raise error_from(reply, credentials.secrets())
+            raise error_from(reply, (*credentials.secrets(), token))
 
         offers = normalize_amadeus_flights(decode_json(CODE, reply))
         return _within_connections(offers, search.max_connections)

@@ -37,7 +37,6 @@ from guidera_grpc.providers.errors import (
 logger = logging.getLogger(__name__)
 
 REDACTED: Final = "[secure]"
-SECRET_HEADERS: Final = frozenset({"authorization", "apikey", "x-api-key", "proxy-authorization"})
 _MESSAGE_LIMIT: Final = 300
 
 
@@ -53,12 +52,6 @@ class Reply:
     def ok(self) -> bool:
         """Whether the status is a 2xx."""
         return 200 <= self.status < 300
-
-    @property
-    def is_json(self) -> bool:
-        """Whether the body declares itself JSON (``application/json`` or a ``+json`` type)."""
-        media_type = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        return media_type == "application/json" or media_type.endswith("+json")
 
     def text(self) -> str:
         """The body as text, undecodable bytes replaced."""
@@ -193,11 +186,6 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if secret:
             text = text.replace(secret, REDACTED)
     return text
-
-
-def redacted_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """A copy of ``headers`` fit for a log: credential headers show ``[secure]``."""
-    return {k: REDACTED if k.lower() in SECRET_HEADERS else v for k, v in headers.items()}
 
 
 def clip(text: str, limit: int = _MESSAGE_LIMIT) -> str:

@@ -19,12 +19,12 @@ from google.protobuf import duration_pb2, timestamp_pb2
 from guidera.v1 import offer_pb2, search_service_pb2
 
 from guidera_grpc.aggregation.book import OfferBook
-from guidera_grpc.providers.base import FlightProvider
 from guidera_grpc.providers.errors import (
     MalformedResponseError,
     ProviderError,
     ProviderTimeoutError,
 )
+from guidera_grpc.providers.registry import SearchCall
 from guidera_grpc.routing.plan import RoutingPlan
 from guidera_grpc.validation.search import ValidSearch
 
@@ -65,7 +65,7 @@ class SearchRun:
         request_id: str,
         search: ValidSearch,
         plan: RoutingPlan,
-        providers: Mapping[str, FlightProvider],
+        calls: Mapping[str, SearchCall],
         book: OfferBook,
         budget_s: float,
     ) -> None:
@@ -73,7 +73,7 @@ class SearchRun:
         self.request_id = request_id
         self.search = search
         self.plan = plan
-        self.providers = providers
+        self.calls = calls
         self.book = book
         self.budget_s = budget_s
         self.summary = SearchSummary()
@@ -156,9 +156,8 @@ class SearchRun:
 
     async def _call(self, code: str, budget_s: float) -> CallResult:
         started = time.monotonic()
-        provider = self.providers[code]
         try:
-            offers = await provider.search_flights(self.search.params, timeout_s=budget_s)
+            offers = await self.calls[code](self.search.params, budget_s)
             return CallResult(code, offers, None, time.monotonic() - started)
         except ProviderError as error:
             return CallResult(code, [], error, time.monotonic() - started)

@@ -1,4 +1,8 @@
-"""Typed search parameters: what validation produces and what adapters consume."""
+"""Typed search parameters: what validation produces and what adapters consume.
+
+One frozen dataclass per category; codes are upper-case and already checked against the
+reference data, dates and times are real ``datetime`` values, and every count is in range.
+"""
 
 from __future__ import annotations
 
@@ -61,3 +65,84 @@ class FlightSearch:
             "max_connections": self.max_connections,
             "currency": self.currency,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSpec:
+    """Who sleeps in one room."""
+
+    adults: int
+    child_ages: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HotelSearch:
+    """A validated hotel search in one city."""
+
+    city_code: str
+    check_in: dt.date
+    check_out: dt.date
+    rooms: tuple[RoomSpec, ...]
+    currency: str = "EUR"
+
+    @property
+    def nights(self) -> int:
+        """Nights of the stay."""
+        return (self.check_out - self.check_in).days
+
+    def to_json(self) -> dict[str, object]:
+        """The parameters as plain JSON."""
+        return {
+            "city_code": self.city_code,
+            "check_in": self.check_in.isoformat(),
+            "check_out": self.check_out.isoformat(),
+            "rooms": [{"adults": r.adults, "child_ages": list(r.child_ages)} for r in self.rooms],
+            "currency": self.currency,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CarSearch:
+    """A validated car rental search; times are local to the pick-up and drop-off places."""
+
+    pick_up: str
+    drop_off: str
+    pick_up_at: dt.datetime
+    drop_off_at: dt.datetime
+    driver_age: int = 30
+    currency: str = "EUR"
+
+    def to_json(self) -> dict[str, object]:
+        """The parameters as plain JSON."""
+        return {
+            "pick_up": self.pick_up,
+            "drop_off": self.drop_off,
+            "pick_up_at": self.pick_up_at.isoformat(timespec="minutes"),
+            "drop_off_at": self.drop_off_at.isoformat(timespec="minutes"),
+            "driver_age": self.driver_age,
+            "currency": self.currency,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ExperienceSearch:
+    """A validated search for tours and activities in one city over a range of dates."""
+
+    city_code: str
+    from_date: dt.date
+    to_date: dt.date
+    text: str = ""
+    currency: str = "EUR"
+
+    def to_json(self) -> dict[str, object]:
+        """The parameters as plain JSON."""
+        return {
+            "city_code": self.city_code,
+            "from_date": self.from_date.isoformat(),
+            "to_date": self.to_date.isoformat(),
+            "text": self.text,
+            "currency": self.currency,
+        }
+
+
+SearchParams = FlightSearch | HotelSearch | CarSearch | ExperienceSearch

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from guidera.v1 import common_pb2, search_service_pb2
 
-from guidera_grpc.reference.airports import lookup_airport, resolve_city
 from guidera_grpc.search.params import FlightSearch, SliceSpec
-from guidera_grpc.validation.common import (
-    Violations,
-    looks_like_code,
-    normalize_code,
-    parse_date,
-)
+from guidera_grpc.validation.common import Violations, parse_date
+from guidera_grpc.validation.places import check_place, today_at
 
 MAX_SLICES = 6
 MAX_SEATED_TRAVELERS = 9
@@ -56,8 +50,8 @@ def _check_slices(
     previous: dt.date | None = None
     for index, item in enumerate(query.slices):
         path = f"flights.slices[{index}]"
-        origin = _check_place(item.origin, f"{path}.origin", errors)
-        destination = _check_place(item.destination, f"{path}.destination", errors)
+        origin = check_place(item.origin, f"{path}.origin", errors)
+        destination = check_place(item.destination, f"{path}.destination", errors)
         if origin and origin == destination:
             errors.add(f"{path}.destination", "must differ from the origin")
         day = _check_departure(item.departure_date, origin, f"{path}.departure_date", errors)
@@ -72,24 +66,13 @@ def _check_slices(
     return tuple(specs) if len(specs) == len(query.slices) else None
 
 
-def _check_place(value: str, field: str, errors: Violations) -> str | None:
-    code = normalize_code(value)
-    if not code:
-        errors.add(field, "is required (an IATA airport or city code such as JFK or LON)")
-        return None
-    if not looks_like_code(code) or (lookup_airport(code) is None and not resolve_city(code)):
-        errors.add(field, f"{value[:16]!r} is not a known IATA airport or city code")
-        return None
-    return code
-
-
 def _check_departure(
     value: str, origin: str | None, field: str, errors: Violations
 ) -> dt.date | None:
     day = parse_date(value, field, errors)
     if day is None:
         return None
-    today = _today_at(origin)
+    today = today_at(origin)
     if day < today:
         errors.add(field, f"{value} is in the past (today is {today.isoformat()} at the origin)")
         return None
@@ -97,16 +80,6 @@ def _check_departure(
         errors.add(field, f"{value} is more than {MAX_DAYS_AHEAD} days ahead")
         return None
     return day
-
-
-def _today_at(origin: str | None) -> dt.date:
-    """Today's date where the journey starts; UTC when the place has no known zone."""
-    airport = lookup_airport(origin) if origin else None
-    if airport is None and origin:
-        city_airports = resolve_city(origin)
-        airport = city_airports[0] if city_airports else None
-    zone = ZoneInfo(airport.tz) if airport and airport.tz else dt.UTC
-    return dt.datetime.now(zone).date()
 
 
 def _check_travelers(

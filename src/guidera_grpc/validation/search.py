@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from guidera.v1 import common_pb2, search_service_pb2
 
-from guidera_grpc.errors import NotSupported
-from guidera_grpc.search.params import FlightSearch
+from guidera_grpc.search.params import SearchParams
+from guidera_grpc.validation.cars import validate_car_search
 from guidera_grpc.validation.common import Violations, check_currency
+from guidera_grpc.validation.experiences import validate_experience_search
 from guidera_grpc.validation.flights import validate_flight_search
+from guidera_grpc.validation.stays import validate_hotel_search
 
 PROVIDER_CODES = (
     "amadeus",
@@ -53,8 +55,21 @@ class ValidSearch:
     """A search the executor can run."""
 
     category: common_pb2.Category.ValueType
-    params: FlightSearch
+    params: SearchParams
     options: SearchOptions
+
+    @property
+    def category_name(self) -> str:
+        """ "flights", "hotels", "cars" or "experiences", as the registry names categories."""
+        return CATEGORY_NAMES[self.category]
+
+
+CATEGORY_NAMES = {
+    common_pb2.CATEGORY_FLIGHTS: "flights",
+    common_pb2.CATEGORY_HOTELS: "hotels",
+    common_pb2.CATEGORY_CARS: "cars",
+    common_pb2.CATEGORY_EXPERIENCES: "experiences",
+}
 
 
 def validate_search(request: search_service_pb2.SearchRequest) -> ValidSearch:
@@ -63,17 +78,32 @@ def validate_search(request: search_service_pb2.SearchRequest) -> ValidSearch:
     options = _check_options(request.options, errors)
     if len(request.request_id) > MAX_REQUEST_ID:
         errors.add("request_id", f"at most {MAX_REQUEST_ID} characters")
-    kind = request.WhichOneof("query")
-    if kind is None:
-        errors.add("query", "one of flights, hotels, cars or experiences is required")
-        errors.raise_if_any()
-    if kind != "flights":
-        errors.raise_if_any()
-        raise NotSupported(f"{kind} search is not offered by this service yet")
-    params = validate_flight_search(request.flights, options.display_currency, errors)
+    params = _check_query(request, options.display_currency, errors)
     errors.raise_if_any()
     assert params is not None
-    return ValidSearch(common_pb2.CATEGORY_FLIGHTS, params, options)
+    return ValidSearch(params[0], params[1], options)
+
+
+def _check_query(
+    request: search_service_pb2.SearchRequest, currency: str, errors: Violations
+) -> tuple[common_pb2.Category.ValueType, SearchParams] | None:
+    kind = request.WhichOneof("query")
+    params: SearchParams | None = None
+    if kind == "flights":
+        params = validate_flight_search(request.flights, currency, errors)
+        category = common_pb2.CATEGORY_FLIGHTS
+    elif kind == "hotels":
+        params = validate_hotel_search(request.hotels, currency, errors)
+        category = common_pb2.CATEGORY_HOTELS
+    elif kind == "cars":
+        params = validate_car_search(request.cars, currency, errors)
+        category = common_pb2.CATEGORY_CARS
+    elif kind == "experiences":
+        params = validate_experience_search(request.experiences, currency, errors)
+        category = common_pb2.CATEGORY_EXPERIENCES
+    else:
+        errors.add("query", "one of flights, hotels, cars or experiences is required")
+    return (category, params) if params is not None else None
 
 
 def _check_options(options: search_service_pb2.SearchOptions, errors: Violations) -> SearchOptions:

@@ -185,3 +185,16 @@ async def test_unknown_metadata_does_not_break_the_stream(
     call.cancel()
     assert isinstance(first, search_service_pb2.SearchResponse)
     assert first.started.request_id == "req-abc"
+
+
+async def test_explain_route_plans_without_calling_anyone(
+    search_stub: search_service_pb2_grpc.SearchServiceAsyncStub, sandbox_control: SandboxControl
+) -> None:
+    """ExplainRoute returns the plan a search would follow; no supplier sees a request."""
+    reply = await search_stub.ExplainRoute(
+        search_service_pb2.ExplainRouteRequest(search=flight_request()), timeout=5
+    )
+
+    assert {c.provider for c in reply.plan.selected} == {"amadeus", "duffel", "kiwi"}
+    stats = await sandbox_control.stats()
+    assert all(stats[code]["received"] == 0 for code in ("amadeus", "duffel", "kiwi"))

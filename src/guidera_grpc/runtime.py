@@ -24,7 +24,7 @@ from guidera_grpc.aggregation.matching import matcher_for
 from guidera_grpc.config import Settings
 from guidera_grpc.errors import NoProviderAvailable
 from guidera_grpc.providers.registry import ProviderSet, build_providers
-from guidera_grpc.routing.plan import plan_search
+from guidera_grpc.routing.plan import RoutingPlan, plan_search
 from guidera_grpc.search.executor import SearchRun
 from guidera_grpc.store import Store, open_store
 from guidera_grpc.store.fx import load_fx_rates
@@ -94,16 +94,7 @@ class Runtime:
         self, search: ValidSearch, request_id: str, time_remaining: float | None
     ) -> SearchRun:
         """Plan a search and return the run that will stream it."""
-        profiles = await self._provider_profiles()
-        calls = self._providers.for_category(search.category_name)
-        plan = plan_search(
-            search.category_name,
-            profiles,
-            calls.keys(),
-            requested=search.options.providers,
-            strategy=search.options.strategy,
-            max_providers=self._max_providers(),
-        )
+        plan = await self.plan(search)
         if not plan.selected:
             reasons = "; ".join(f"{e.provider}: {e.reason}" for e in plan.excluded)
             raise NoProviderAvailable(f"no provider can serve this search ({reasons})")
@@ -112,7 +103,21 @@ class Runtime:
         )
         search_id = str(uuid.uuid4())
         budget = self.budget_for(time_remaining)
+        calls = self._providers.for_category(search.category_name)
         return SearchRun(search_id, request_id, search, plan, calls, book, budget)
+
+    async def plan(self, search: ValidSearch) -> RoutingPlan:
+        """Which providers a search would ask, and why the others are left out."""
+        profiles = await self._provider_profiles()
+        calls = self._providers.for_category(search.category_name)
+        return plan_search(
+            search.category_name,
+            profiles,
+            calls.keys(),
+            requested=search.options.providers,
+            strategy=search.options.strategy,
+            max_providers=self._max_providers(),
+        )
 
     def record_search(self, run: SearchRun) -> None:
         """Write the search's session row off the request path."""

@@ -36,6 +36,8 @@ class _CategoryEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Category.Val
     """Car rentals."""
     CATEGORY_EXPERIENCES: _Category.ValueType  # 4
     """Tours, activities and tickets."""
+    CATEGORY_PACKAGES: _Category.ValueType  # 5
+    """A bundle of several categories."""
 
 class Category(_Category, metaclass=_CategoryEnumTypeWrapper):
     """The kind of travel product a search or an offer is about."""
@@ -50,6 +52,8 @@ CATEGORY_CARS: Category.ValueType  # 3
 """Car rentals."""
 CATEGORY_EXPERIENCES: Category.ValueType  # 4
 """Tours, activities and tickets."""
+CATEGORY_PACKAGES: Category.ValueType  # 5
+"""A bundle of several categories."""
 Global___Category: _TypeAlias = Category  # noqa: Y015
 
 class _Cabin:

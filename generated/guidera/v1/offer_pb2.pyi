@@ -74,6 +74,7 @@ class Offer(_message.Message):
     HOTEL_FIELD_NUMBER: _builtins.int
     CAR_FIELD_NUMBER: _builtins.int
     EXPERIENCE_FIELD_NUMBER: _builtins.int
+    PACKAGE_FIELD_NUMBER: _builtins.int
     offer_id: _builtins.str
     """Stable identifier: the same itinerary, stay, rental or experience keeps it across providers."""
     category: _common_pb2.Category.ValueType
@@ -110,6 +111,10 @@ class Offer(_message.Message):
     def experience(self) -> Global___ExperienceDetails:
         """A tour, activity or ticket."""
 
+    @_builtins.property
+    def package(self) -> Global___PackageDetails:
+        """A bundle of a flight, a stay and optionally a car."""
+
     def __init__(
         self,
         *,
@@ -123,16 +128,57 @@ class Offer(_message.Message):
         hotel: Global___HotelDetails | None = ...,
         car: Global___CarDetails | None = ...,
         experience: Global___ExperienceDetails | None = ...,
+        package: Global___PackageDetails | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["car", b"car", "conditions", b"conditions", "details", b"details", "experience", b"experience", "expire_time", b"expire_time", "flight", b"flight", "hotel", b"hotel", "price", b"price"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["car", b"car", "conditions", b"conditions", "details", b"details", "experience", b"experience", "expire_time", b"expire_time", "flight", b"flight", "hotel", b"hotel", "package", b"package", "price", b"price"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["car", b"car", "category", b"category", "conditions", b"conditions", "details", b"details", "experience", b"experience", "expire_time", b"expire_time", "flight", b"flight", "hotel", b"hotel", "offer_id", b"offer_id", "price", b"price", "provider_prices", b"provider_prices"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["car", b"car", "category", b"category", "conditions", b"conditions", "details", b"details", "experience", b"experience", "expire_time", b"expire_time", "flight", b"flight", "hotel", b"hotel", "offer_id", b"offer_id", "package", b"package", "price", b"price", "provider_prices", b"provider_prices"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_details: _TypeAlias = _typing.Literal["flight", "hotel", "car", "experience"]  # noqa: Y015
+    _WhichOneofReturnType_details: _TypeAlias = _typing.Literal["flight", "hotel", "car", "experience", "package"]  # noqa: Y015
     _WhichOneofArgType_details: _TypeAlias = _typing.Literal["details", b"details"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_details) -> _WhichOneofReturnType_details | None: ...
 
 Global___Offer: _TypeAlias = Offer  # noqa: Y015
+
+@_typing.final
+class PackageDetails(_message.Message):
+    """The parts of a package, each a whole offer of its own category."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FLIGHT_FIELD_NUMBER: _builtins.int
+    HOTEL_FIELD_NUMBER: _builtins.int
+    CAR_FIELD_NUMBER: _builtins.int
+    SOLD_AS_PACKAGE_FIELD_NUMBER: _builtins.int
+    sold_as_package: _builtins.bool
+    """True when one provider sells the bundle itself rather than the service assembling it."""
+    @_builtins.property
+    def flight(self) -> Global___Offer:
+        """The flight."""
+
+    @_builtins.property
+    def hotel(self) -> Global___Offer:
+        """The hotel stay."""
+
+    @_builtins.property
+    def car(self) -> Global___Offer:
+        """The rental car, when asked for."""
+
+    def __init__(
+        self,
+        *,
+        flight: Global___Offer | None = ...,
+        hotel: Global___Offer | None = ...,
+        car: Global___Offer | None = ...,
+        sold_as_package: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["car", b"car", "flight", b"flight", "hotel", b"hotel"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["car", b"car", "flight", b"flight", "hotel", b"hotel", "sold_as_package", b"sold_as_package"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PackageDetails: _TypeAlias = PackageDetails  # noqa: Y015
 
 @_typing.final
 class Carrier(_message.Message):

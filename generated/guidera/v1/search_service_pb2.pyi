@@ -23,6 +23,102 @@ else:
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class _BudgetLevel:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _BudgetLevelEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_BudgetLevel.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    BUDGET_LEVEL_UNSPECIFIED: _BudgetLevel.ValueType  # 0
+    """Not given."""
+    BUDGET_LEVEL_BUDGET: _BudgetLevel.ValueType  # 1
+    """Looks for the lowest prices."""
+    BUDGET_LEVEL_MID_RANGE: _BudgetLevel.ValueType  # 2
+    """Balances price and comfort."""
+    BUDGET_LEVEL_LUXURY: _BudgetLevel.ValueType  # 3
+    """Prefers premium products."""
+
+class BudgetLevel(_BudgetLevel, metaclass=_BudgetLevelEnumTypeWrapper):
+    """How much a traveler tends to spend."""
+
+BUDGET_LEVEL_UNSPECIFIED: BudgetLevel.ValueType  # 0
+"""Not given."""
+BUDGET_LEVEL_BUDGET: BudgetLevel.ValueType  # 1
+"""Looks for the lowest prices."""
+BUDGET_LEVEL_MID_RANGE: BudgetLevel.ValueType  # 2
+"""Balances price and comfort."""
+BUDGET_LEVEL_LUXURY: BudgetLevel.ValueType  # 3
+"""Prefers premium products."""
+Global___BudgetLevel: _TypeAlias = BudgetLevel  # noqa: Y015
+
+class _TravelStyle:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _TravelStyleEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TravelStyle.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    TRAVEL_STYLE_UNSPECIFIED: _TravelStyle.ValueType  # 0
+    """Not given."""
+    TRAVEL_STYLE_LEISURE: _TravelStyle.ValueType  # 1
+    """A holiday."""
+    TRAVEL_STYLE_BUSINESS: _TravelStyle.ValueType  # 2
+    """A business trip."""
+    TRAVEL_STYLE_ADVENTURE: _TravelStyle.ValueType  # 3
+    """Adventure travel."""
+    TRAVEL_STYLE_FAMILY: _TravelStyle.ValueType  # 4
+    """Travel with family."""
+
+class TravelStyle(_TravelStyle, metaclass=_TravelStyleEnumTypeWrapper):
+    """The kind of trip."""
+
+TRAVEL_STYLE_UNSPECIFIED: TravelStyle.ValueType  # 0
+"""Not given."""
+TRAVEL_STYLE_LEISURE: TravelStyle.ValueType  # 1
+"""A holiday."""
+TRAVEL_STYLE_BUSINESS: TravelStyle.ValueType  # 2
+"""A business trip."""
+TRAVEL_STYLE_ADVENTURE: TravelStyle.ValueType  # 3
+"""Adventure travel."""
+TRAVEL_STYLE_FAMILY: TravelStyle.ValueType  # 4
+"""Travel with family."""
+Global___TravelStyle: _TypeAlias = TravelStyle  # noqa: Y015
+
+class _SortOrder:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _SortOrderEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_SortOrder.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    SORT_ORDER_UNSPECIFIED: _SortOrder.ValueType  # 0
+    """The service's default, best."""
+    SORT_ORDER_PRICE: _SortOrder.ValueType  # 1
+    """Lowest price in the display currency first."""
+    SORT_ORDER_DURATION: _SortOrder.ValueType  # 2
+    """Shortest first."""
+    SORT_ORDER_DEPARTURE_TIME: _SortOrder.ValueType  # 3
+    """Earliest departure or start first."""
+    SORT_ORDER_RATING: _SortOrder.ValueType  # 4
+    """Best rated first."""
+    SORT_ORDER_BEST: _SortOrder.ValueType  # 5
+    """A weighting of price, duration, stops and rating, shifted by the traveler's preferences."""
+
+class SortOrder(_SortOrder, metaclass=_SortOrderEnumTypeWrapper):
+    """How results are ordered."""
+
+SORT_ORDER_UNSPECIFIED: SortOrder.ValueType  # 0
+"""The service's default, best."""
+SORT_ORDER_PRICE: SortOrder.ValueType  # 1
+"""Lowest price in the display currency first."""
+SORT_ORDER_DURATION: SortOrder.ValueType  # 2
+"""Shortest first."""
+SORT_ORDER_DEPARTURE_TIME: SortOrder.ValueType  # 3
+"""Earliest departure or start first."""
+SORT_ORDER_RATING: SortOrder.ValueType  # 4
+"""Best rated first."""
+SORT_ORDER_BEST: SortOrder.ValueType  # 5
+"""A weighting of price, duration, stops and rating, shifted by the traveler's preferences."""
+Global___SortOrder: _TypeAlias = SortOrder  # noqa: Y015
+
 class _OfferChange:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -116,6 +212,150 @@ RESULT_SOURCE_CACHE: ResultSource.ValueType  # 2
 Global___ResultSource: _TypeAlias = ResultSource  # noqa: Y015
 
 @_typing.final
+class ExplainRouteRequest(_message.Message):
+    """Ask how a search would be routed."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SEARCH_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def search(self) -> Global___SearchRequest:
+        """The search, as it would be sent to Search."""
+
+    def __init__(
+        self,
+        *,
+        search: Global___SearchRequest | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["search", b"search"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["search", b"search"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ExplainRouteRequest: _TypeAlias = ExplainRouteRequest  # noqa: Y015
+
+@_typing.final
+class ExplainRouteResponse(_message.Message):
+    """How the search would be routed."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PLAN_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def plan(self) -> Global___RoutingPlan:
+        """The plan, with selected and excluded providers and their scores."""
+
+    def __init__(
+        self,
+        *,
+        plan: Global___RoutingPlan | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["plan", b"plan"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["plan", b"plan"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ExplainRouteResponse: _TypeAlias = ExplainRouteResponse  # noqa: Y015
+
+@_typing.final
+class GetSearchResultsRequest(_message.Message):
+    """Ask for a page of a finished search."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SEARCH_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    search_id: _builtins.str
+    """The search id from the started or completed event."""
+    page_size: _builtins.int
+    """Most offers to return; the service caps it."""
+    page_token: _builtins.str
+    """Token from a previous response or from the completed event; empty for the first page."""
+    def __init__(
+        self,
+        *,
+        search_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token", "search_id", b"search_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetSearchResultsRequest: _TypeAlias = GetSearchResultsRequest  # noqa: Y015
+
+@_typing.final
+class GetSearchResultsResponse(_message.Message):
+    """A page of ranked offers."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OFFERS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    TOTAL_OFFERS_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Token for the next page; empty on the last page."""
+    total_offers: _builtins.int
+    """Distinct offers the search found in all."""
+    @_builtins.property
+    def offers(self) -> _containers.RepeatedCompositeFieldContainer[Global___RankedOffer]:
+        """Offers in rank order."""
+
+    def __init__(
+        self,
+        *,
+        offers: _abc.Iterable[Global___RankedOffer] | None = ...,
+        next_page_token: _builtins.str = ...,
+        total_offers: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "offers", b"offers", "total_offers", b"total_offers"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetSearchResultsResponse: _TypeAlias = GetSearchResultsResponse  # noqa: Y015
+
+@_typing.final
+class TravelerContext(_message.Message):
+    """Who is searching, so routing and ranking can fit them."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TRAVELER_REF_FIELD_NUMBER: _builtins.int
+    BUDGET_LEVEL_FIELD_NUMBER: _builtins.int
+    TRAVEL_STYLE_FIELD_NUMBER: _builtins.int
+    HOME_LOCATION_FIELD_NUMBER: _builtins.int
+    traveler_ref: _builtins.str
+    """The app's reference of the traveler, for their history with each provider."""
+    budget_level: Global___BudgetLevel.ValueType
+    """How much the traveler tends to spend."""
+    travel_style: Global___TravelStyle.ValueType
+    """What kind of trip this is."""
+    home_location: _builtins.str
+    """IATA code of the traveler's home airport or city."""
+    def __init__(
+        self,
+        *,
+        traveler_ref: _builtins.str = ...,
+        budget_level: Global___BudgetLevel.ValueType = ...,
+        travel_style: Global___TravelStyle.ValueType = ...,
+        home_location: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["budget_level", b"budget_level", "home_location", b"home_location", "travel_style", b"travel_style", "traveler_ref", b"traveler_ref"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TravelerContext: _TypeAlias = TravelerContext  # noqa: Y015
+
+@_typing.final
 class SearchRequest(_message.Message):
     """A search for one category of product."""
 
@@ -126,7 +366,9 @@ class SearchRequest(_message.Message):
     HOTELS_FIELD_NUMBER: _builtins.int
     CARS_FIELD_NUMBER: _builtins.int
     EXPERIENCES_FIELD_NUMBER: _builtins.int
+    PACKAGE_FIELD_NUMBER: _builtins.int
     OPTIONS_FIELD_NUMBER: _builtins.int
+    TRAVELER_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     """Optional client-chosen id that appears in the service's logs for this request."""
     @_builtins.property
@@ -146,8 +388,16 @@ class SearchRequest(_message.Message):
         """An experience search."""
 
     @_builtins.property
+    def package(self) -> Global___PackageQuery:
+        """A package: a flight with a hotel stay, optionally a car."""
+
+    @_builtins.property
     def options(self) -> Global___SearchOptions:
         """How to search and how to stream."""
+
+    @_builtins.property
+    def traveler(self) -> Global___TravelerContext:
+        """Who is searching."""
 
     def __init__(
         self,
@@ -157,17 +407,73 @@ class SearchRequest(_message.Message):
         hotels: Global___HotelQuery | None = ...,
         cars: Global___CarQuery | None = ...,
         experiences: Global___ExperienceQuery | None = ...,
+        package: Global___PackageQuery | None = ...,
         options: Global___SearchOptions | None = ...,
+        traveler: Global___TravelerContext | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["cars", b"cars", "experiences", b"experiences", "flights", b"flights", "hotels", b"hotels", "options", b"options", "query", b"query"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["cars", b"cars", "experiences", b"experiences", "flights", b"flights", "hotels", b"hotels", "options", b"options", "package", b"package", "query", b"query", "traveler", b"traveler"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["cars", b"cars", "experiences", b"experiences", "flights", b"flights", "hotels", b"hotels", "options", b"options", "query", b"query", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cars", b"cars", "experiences", b"experiences", "flights", b"flights", "hotels", b"hotels", "options", b"options", "package", b"package", "query", b"query", "request_id", b"request_id", "traveler", b"traveler"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_query: _TypeAlias = _typing.Literal["flights", "hotels", "cars", "experiences"]  # noqa: Y015
+    _WhichOneofReturnType_query: _TypeAlias = _typing.Literal["flights", "hotels", "cars", "experiences", "package"]  # noqa: Y015
     _WhichOneofArgType_query: _TypeAlias = _typing.Literal["query", b"query"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_query) -> _WhichOneofReturnType_query | None: ...
 
 Global___SearchRequest: _TypeAlias = SearchRequest  # noqa: Y015
+
+@_typing.final
+class PackageQuery(_message.Message):
+    """A package search: a round trip with a stay at the destination, optionally a car."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORIGIN_FIELD_NUMBER: _builtins.int
+    DESTINATION_FIELD_NUMBER: _builtins.int
+    DEPARTURE_DATE_FIELD_NUMBER: _builtins.int
+    RETURN_DATE_FIELD_NUMBER: _builtins.int
+    TRAVELERS_FIELD_NUMBER: _builtins.int
+    ROOMS_FIELD_NUMBER: _builtins.int
+    INCLUDE_CAR_FIELD_NUMBER: _builtins.int
+    CABIN_FIELD_NUMBER: _builtins.int
+    origin: _builtins.str
+    """IATA airport or city code of departure."""
+    destination: _builtins.str
+    """IATA airport or city code of the destination."""
+    departure_date: _builtins.str
+    """Outbound date, YYYY-MM-DD; the stay starts then."""
+    return_date: _builtins.str
+    """Return date, YYYY-MM-DD; the stay ends then."""
+    include_car: _builtins.bool
+    """Add a rental car at the destination airport for the stay."""
+    cabin: _common_pb2.Cabin.ValueType
+    """Cabin wanted; economy when unspecified."""
+    @_builtins.property
+    def travelers(self) -> _common_pb2.Travelers:
+        """Who travels."""
+
+    @_builtins.property
+    def rooms(self) -> _containers.RepeatedCompositeFieldContainer[Global___RoomOccupancy]:
+        """One entry per room."""
+
+    def __init__(
+        self,
+        *,
+        origin: _builtins.str = ...,
+        destination: _builtins.str = ...,
+        departure_date: _builtins.str = ...,
+        return_date: _builtins.str = ...,
+        travelers: _common_pb2.Travelers | None = ...,
+        rooms: _abc.Iterable[Global___RoomOccupancy] | None = ...,
+        include_car: _builtins.bool = ...,
+        cabin: _common_pb2.Cabin.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["travelers", b"travelers"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cabin", b"cabin", "departure_date", b"departure_date", "destination", b"destination", "include_car", b"include_car", "origin", b"origin", "return_date", b"return_date", "rooms", b"rooms", "travelers", b"travelers"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PackageQuery: _TypeAlias = PackageQuery  # noqa: Y015
 
 @_typing.final
 class SearchOptions(_message.Message):
@@ -180,6 +486,9 @@ class SearchOptions(_message.Message):
     MAX_RESULTS_FIELD_NUMBER: _builtins.int
     PROVIDERS_FIELD_NUMBER: _builtins.int
     STRATEGY_FIELD_NUMBER: _builtins.int
+    REFRESH_FIELD_NUMBER: _builtins.int
+    FRESHNESS_FIELD_NUMBER: _builtins.int
+    SORT_FIELD_NUMBER: _builtins.int
     wait_for_all: _builtins.bool
     """Collect every provider's answer before sending offers, in one event."""
     display_currency: _builtins.str
@@ -188,9 +497,19 @@ class SearchOptions(_message.Message):
     """The most offers to stream; 0 means the service's default."""
     strategy: _builtins.str
     """Routing strategy by name, such as "price_comparison"; empty means the default."""
+    refresh: _builtins.bool
+    """Ask the providers even when the cache holds an answer."""
+    sort: Global___SortOrder.ValueType
+    """Order of the results."""
     @_builtins.property
     def providers(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Only ask these providers (codes), when given."""
+
+    @_builtins.property
+    def freshness(self) -> _duration_pb2.Duration:
+        """Cached offers older than this are streamed at once, marked cached, then replaced by live
+        ones; unset means cached answers are used only while fresh.
+        """
 
     def __init__(
         self,
@@ -200,10 +519,13 @@ class SearchOptions(_message.Message):
         max_results: _builtins.int = ...,
         providers: _abc.Iterable[_builtins.str] | None = ...,
         strategy: _builtins.str = ...,
+        refresh: _builtins.bool = ...,
+        freshness: _duration_pb2.Duration | None = ...,
+        sort: Global___SortOrder.ValueType = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["freshness", b"freshness"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["display_currency", b"display_currency", "max_results", b"max_results", "providers", b"providers", "strategy", b"strategy", "wait_for_all", b"wait_for_all"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["display_currency", b"display_currency", "freshness", b"freshness", "max_results", b"max_results", "providers", b"providers", "refresh", b"refresh", "sort", b"sort", "strategy", b"strategy", "wait_for_all", b"wait_for_all"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -652,10 +974,13 @@ class RankedOffer(_message.Message):
     OFFER_FIELD_NUMBER: _builtins.int
     CHANGE_FIELD_NUMBER: _builtins.int
     RANK_FIELD_NUMBER: _builtins.int
+    CACHED_FIELD_NUMBER: _builtins.int
     change: Global___OfferChange.ValueType
     """What this event changes about it."""
     rank: _builtins.int
     """Its position in the whole result set, 1 being best."""
+    cached: _builtins.bool
+    """True when it comes from the cache rather than a provider's answer to this search."""
     @_builtins.property
     def offer(self) -> _offer_pb2.Offer:
         """The offer with every provider's price known so far."""
@@ -666,10 +991,11 @@ class RankedOffer(_message.Message):
         offer: _offer_pb2.Offer | None = ...,
         change: Global___OfferChange.ValueType = ...,
         rank: _builtins.int = ...,
+        cached: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["offer", b"offer"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["change", b"change", "offer", b"offer", "rank", b"rank"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cached", b"cached", "change", b"change", "offer", b"offer", "rank", b"rank"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -769,12 +1095,15 @@ class SearchCompleted(_message.Message):
     TIME_TO_FIRST_OFFERS_FIELD_NUMBER: _builtins.int
     SOURCE_FIELD_NUMBER: _builtins.int
     PROVIDERS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     search_id: _builtins.str
     """The service's id of this search."""
     total_offers: _builtins.int
     """Distinct offers found."""
     source: Global___ResultSource.ValueType
     """Live or cache."""
+    next_page_token: _builtins.str
+    """Token for GetSearchResults to page through the whole result set."""
     @_builtins.property
     def duration(self) -> _duration_pb2.Duration:
         """From the start of the search to this event."""
@@ -796,10 +1125,11 @@ class SearchCompleted(_message.Message):
         time_to_first_offers: _duration_pb2.Duration | None = ...,
         source: Global___ResultSource.ValueType = ...,
         providers: _abc.Iterable[Global___ProviderStatus] | None = ...,
+        next_page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["duration", b"duration", "time_to_first_offers", b"time_to_first_offers"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["duration", b"duration", "providers", b"providers", "search_id", b"search_id", "source", b"source", "time_to_first_offers", b"time_to_first_offers", "total_offers", b"total_offers"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["duration", b"duration", "next_page_token", b"next_page_token", "providers", b"providers", "search_id", b"search_id", "source", b"source", "time_to_first_offers", b"time_to_first_offers", "total_offers", b"total_offers"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

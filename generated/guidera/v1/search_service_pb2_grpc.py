@@ -40,6 +40,16 @@ class SearchServiceStub:
                 request_serializer=guidera_dot_v1_dot_search__service__pb2.SearchRequest.SerializeToString,
                 response_deserializer=guidera_dot_v1_dot_search__service__pb2.SearchResponse.FromString,
                 _registered_method=True)
+        self.ExplainRoute = channel.unary_unary(
+                '/guidera.v1.SearchService/ExplainRoute',
+                request_serializer=guidera_dot_v1_dot_search__service__pb2.ExplainRouteRequest.SerializeToString,
+                response_deserializer=guidera_dot_v1_dot_search__service__pb2.ExplainRouteResponse.FromString,
+                _registered_method=True)
+        self.GetSearchResults = channel.unary_unary(
+                '/guidera.v1.SearchService/GetSearchResults',
+                request_serializer=guidera_dot_v1_dot_search__service__pb2.GetSearchResultsRequest.SerializeToString,
+                response_deserializer=guidera_dot_v1_dot_search__service__pb2.GetSearchResultsResponse.FromString,
+                _registered_method=True)
 
 
 class SearchServiceServicer:
@@ -54,6 +64,20 @@ class SearchServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExplainRoute(self, request, context):
+        """Returns the routing plan a search would follow, with every provider's score, calling no one.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSearchResults(self, request, context):
+        """Returns a page of a finished search's ranked offers from its stored session.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SearchServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -61,6 +85,16 @@ def add_SearchServiceServicer_to_server(servicer, server):
                     servicer.Search,
                     request_deserializer=guidera_dot_v1_dot_search__service__pb2.SearchRequest.FromString,
                     response_serializer=guidera_dot_v1_dot_search__service__pb2.SearchResponse.SerializeToString,
+            ),
+            'ExplainRoute': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExplainRoute,
+                    request_deserializer=guidera_dot_v1_dot_search__service__pb2.ExplainRouteRequest.FromString,
+                    response_serializer=guidera_dot_v1_dot_search__service__pb2.ExplainRouteResponse.SerializeToString,
+            ),
+            'GetSearchResults': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSearchResults,
+                    request_deserializer=guidera_dot_v1_dot_search__service__pb2.GetSearchResultsRequest.FromString,
+                    response_serializer=guidera_dot_v1_dot_search__service__pb2.GetSearchResultsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -91,6 +125,60 @@ class SearchService:
             '/guidera.v1.SearchService/Search',
             guidera_dot_v1_dot_search__service__pb2.SearchRequest.SerializeToString,
             guidera_dot_v1_dot_search__service__pb2.SearchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExplainRoute(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/guidera.v1.SearchService/ExplainRoute',
+            guidera_dot_v1_dot_search__service__pb2.ExplainRouteRequest.SerializeToString,
+            guidera_dot_v1_dot_search__service__pb2.ExplainRouteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSearchResults(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/guidera.v1.SearchService/GetSearchResults',
+            guidera_dot_v1_dot_search__service__pb2.GetSearchResultsRequest.SerializeToString,
+            guidera_dot_v1_dot_search__service__pb2.GetSearchResultsResponse.FromString,
             options,
             channel_credentials,
             insecure,

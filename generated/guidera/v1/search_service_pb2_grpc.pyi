@@ -37,6 +37,10 @@ class SearchServiceStub:
     """Streams a started event, offers events as providers answer, provider status events, and a
     completed event. With wait_for_all the offers come in one event after every provider.
     """
+    ExplainRoute: _grpc.UnaryUnaryMultiCallable[_search_service_pb2.ExplainRouteRequest, _search_service_pb2.ExplainRouteResponse]
+    """Returns the routing plan a search would follow, with every provider's score, calling no one."""
+    GetSearchResults: _grpc.UnaryUnaryMultiCallable[_search_service_pb2.GetSearchResultsRequest, _search_service_pb2.GetSearchResultsResponse]
+    """Returns a page of a finished search's ranked offers from its stored session."""
 
 @_typing.type_check_only
 class SearchServiceAsyncStub(SearchServiceStub):
@@ -47,6 +51,10 @@ class SearchServiceAsyncStub(SearchServiceStub):
     """Streams a started event, offers events as providers answer, provider status events, and a
     completed event. With wait_for_all the offers come in one event after every provider.
     """
+    ExplainRoute: _aio.UnaryUnaryMultiCallable[_search_service_pb2.ExplainRouteRequest, _search_service_pb2.ExplainRouteResponse]  # type: ignore[assignment]
+    """Returns the routing plan a search would follow, with every provider's score, calling no one."""
+    GetSearchResults: _aio.UnaryUnaryMultiCallable[_search_service_pb2.GetSearchResultsRequest, _search_service_pb2.GetSearchResultsResponse]  # type: ignore[assignment]
+    """Returns a page of a finished search's ranked offers from its stored session."""
 
 class SearchServiceServicer(metaclass=_abc_1.ABCMeta):
     """Searches every suitable provider and streams merged, ranked offers as they answer."""
@@ -60,5 +68,21 @@ class SearchServiceServicer(metaclass=_abc_1.ABCMeta):
         """Streams a started event, offers events as providers answer, provider status events, and a
         completed event. With wait_for_all the offers come in one event after every provider.
         """
+
+    @_abc_1.abstractmethod
+    def ExplainRoute(
+        self,
+        request: _search_service_pb2.ExplainRouteRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_search_service_pb2.ExplainRouteResponse, _abc.Awaitable[_search_service_pb2.ExplainRouteResponse]]:
+        """Returns the routing plan a search would follow, with every provider's score, calling no one."""
+
+    @_abc_1.abstractmethod
+    def GetSearchResults(
+        self,
+        request: _search_service_pb2.GetSearchResultsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_search_service_pb2.GetSearchResultsResponse, _abc.Awaitable[_search_service_pb2.GetSearchResultsResponse]]:
+        """Returns a page of a finished search's ranked offers from its stored session."""
 
 def add_SearchServiceServicer_to_server(servicer: SearchServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -12,7 +12,7 @@ import grpc
 from guidera.v1 import search_service_pb2, search_service_pb2_grpc
 
 from guidera_grpc.api.status import abort, abort_internal
-from guidera_grpc.errors import GuideraError, NotReady
+from guidera_grpc.errors import GuideraError, NotReady, NotSupported
 from guidera_grpc.logs import request_id_var
 from guidera_grpc.runtime import Runtime
 from guidera_grpc.search.executor import SearchRun
@@ -59,6 +59,28 @@ class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
             await abort(context, failure)
         if crashed:
             await abort_internal(context)
+
+    async def ExplainRoute(
+        self, request: search_service_pb2.ExplainRouteRequest, context: Context
+    ) -> search_service_pb2.ExplainRouteResponse:
+        """The plan a search would follow, without calling any provider."""
+        try:
+            if not self._runtime.ready:
+                raise NotReady("the service is starting; retry shortly")
+            search = validate_search(request.search)
+            plan = await self._runtime.plan(search)
+        except GuideraError as error:
+            await abort(context, error)
+        budget = self._runtime.budget_for(context.time_remaining())
+        return search_service_pb2.ExplainRouteResponse(plan=plan.to_proto(budget))
+
+    async def GetSearchResults(
+        self, request: search_service_pb2.GetSearchResultsRequest, context: Context
+    ) -> search_service_pb2.GetSearchResultsResponse:
+        """Pages of finished searches are not stored yet."""
+        await abort(
+            context, NotSupported("paging through stored search results is not offered yet")
+        )
 
 
 def _metadata_request_id(context: Context) -> str:

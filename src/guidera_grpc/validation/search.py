@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from guidera.v1 import common_pb2, search_service_pb2
 
+from guidera_grpc.errors import NotSupported
 from guidera_grpc.search.params import SearchParams
 from guidera_grpc.validation.cars import validate_car_search
 from guidera_grpc.validation.common import Violations, check_currency
@@ -101,8 +102,10 @@ def _check_query(
     elif kind == "experiences":
         params = validate_experience_search(request.experiences, currency, errors)
         category = common_pb2.CATEGORY_EXPERIENCES
+    elif kind == "package":
+        raise NotSupported("package search is not offered yet")
     else:
-        errors.add("query", "one of flights, hotels, cars or experiences is required")
+        errors.add("query", "one of flights, hotels, cars, experiences or package is required")
     return (category, params) if params is not None else None
 
 

@@ -24,8 +24,12 @@ def flight_request(
     adults: int = 1,
     wait_for_all: bool = False,
     providers: tuple[str, ...] = (),
+    refresh: bool = True,
 ) -> search_service_pb2.SearchRequest:
-    """A flight search request; one-way unless a return date is given."""
+    """A flight search request; one-way unless a return date is given.
+
+    ``refresh`` is on by default: most tests watch live suppliers, not the cache.
+    """
     slices = [
         search_service_pb2.SliceQuery(
             origin=origin, destination=destination, departure_date=depart or days_ahead(60)
@@ -42,7 +46,7 @@ def flight_request(
             slices=slices, travelers=common_pb2.Travelers(adults=adults)
         ),
         options=search_service_pb2.SearchOptions(
-            wait_for_all=wait_for_all, providers=list(providers)
+            wait_for_all=wait_for_all, providers=list(providers), refresh=refresh
         ),
     )
 

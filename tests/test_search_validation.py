@@ -81,7 +81,7 @@ async def test_every_bad_field_is_named_at_once(
     """A request with several mistakes names all of them in one answer."""
     request = flight_request(origin="QQQ", depart="2020-01-01")
     request.flights.travelers.adults = 0
-    request.options.display_currency = "euro"
+    request.options.display_currency = "euros"
 
     violations = _violations(await _refusal(search_stub, request))
 

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     listen: str = Field("127.0.0.1:50051", validation_alias="GUIDERA_LISTEN")
     database_url: SecretStr | None = Field(None, validation_alias="GUIDERA_DATABASE_URL")
     redis_url: SecretStr | None = Field(None, validation_alias="GUIDERA_REDIS_URL")
+    cache_namespace: str = Field("guidera", validation_alias="GUIDERA_CACHE_NAMESPACE")
     state_dir: Path | None = Field(None, validation_alias="GUIDERA_STATE_DIR")
     secret_key: SecretStr | None = Field(None, validation_alias="GUIDERA_SECRET_KEY")
     log_level: str = Field("INFO", validation_alias="GUIDERA_LOG_LEVEL")

@@ -21,10 +21,13 @@ from guidera.v1 import search_service_pb2
 from guidera_grpc.aggregation.book import OfferBook
 from guidera_grpc.aggregation.fx import FxTable
 from guidera_grpc.aggregation.matching import matcher_for
+from guidera_grpc.cache.backend import ByteCache, open_cache
+from guidera_grpc.cache.search_cache import SearchCache
 from guidera_grpc.config import Settings
 from guidera_grpc.errors import NoProviderAvailable
 from guidera_grpc.providers.registry import ProviderSet, build_providers
 from guidera_grpc.routing.plan import RoutingPlan, plan_search
+from guidera_grpc.search.coordinator import SearchCoordinator
 from guidera_grpc.search.executor import SearchRun
 from guidera_grpc.store import Store, open_store
 from guidera_grpc.store.fx import load_fx_rates
@@ -52,6 +55,8 @@ class Runtime:
         self._fx = FxTable({})
         self._profiles: tuple[float, Sequence[ProviderProfile]] = (0.0, ())
         self._background: set[asyncio.Task[Any]] = set()
+        self._cache: ByteCache | None = None
+        self.coordinator = SearchCoordinator(self, None)
 
     @property
     def store(self) -> Store:
@@ -69,6 +74,12 @@ class Runtime:
             timeout=aiohttp.ClientTimeout(total=self.settings.default_search_timeout_ms / 1000),
         )
         self._providers = build_providers(self._http, self.settings)
+        if self.settings.enable_caching:
+            redis_url = self.settings.redis_url
+            self._cache = open_cache(
+                redis_url.get_secret_value() if redis_url else None, self.settings.cache_namespace
+            )
+            self.coordinator = SearchCoordinator(self, SearchCache(self._cache))
         self.ready = True
         log.info("runtime ready", extra={"fields": {"providers": self._providers.codes()}})
 
@@ -79,6 +90,8 @@ class Runtime:
             await asyncio.gather(*self._background, return_exceptions=True)
         if self._http is not None:
             await self._http.close()
+        if self._cache is not None:
+            await self._cache.close()
         if self._store is not None:
             await self._store.close()
 

@@ -15,7 +15,6 @@ from guidera_grpc.api.status import abort, abort_internal
 from guidera_grpc.errors import GuideraError, NotReady, NotSupported
 from guidera_grpc.logs import request_id_var
 from guidera_grpc.runtime import Runtime
-from guidera_grpc.search.executor import SearchRun
 from guidera_grpc.validation.search import validate_search
 
 log = logging.getLogger(__name__)
@@ -37,13 +36,12 @@ class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
         request_id_var.set(request_id)
         failure: GuideraError | None = None
         crashed = False
-        run: SearchRun | None = None
         try:
             if not self._runtime.ready:
                 raise NotReady("the service is starting; retry shortly")
             search = validate_search(request)
-            run = await self._runtime.new_search(search, request_id, context.time_remaining())
-            async with contextlib.aclosing(run.stream()) as events:
+            stream = self._runtime.coordinator.stream(search, request_id, context.time_remaining())
+            async with contextlib.aclosing(stream) as events:
                 async for event in events:
                     yield event
         except GuideraError as error:
@@ -51,10 +49,6 @@ class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
         except Exception:
             log.exception("search failed")
             crashed = True
-        finally:
-            # Cancelled and failed searches are recorded too, with their status.
-            if run is not None:
-                self._runtime.record_search(run)
         if failure is not None:
             await abort(context, failure)
         if crashed:

@@ -77,6 +77,7 @@ class SearchRun:
         self.book = book
         self.budget_s = budget_s
         self.summary = SearchSummary()
+        self.completed = search_service_pb2.SearchCompleted()
         self._started = time.monotonic()
 
     async def stream(self) -> AsyncGenerator[search_service_pb2.SearchResponse, None]:
@@ -253,7 +254,20 @@ class SearchRun:
         )
         if self.summary.first_offers_s is not None:
             completed.time_to_first_offers.CopyFrom(_duration(self.summary.first_offers_s))
+        self.completed = completed
         return search_service_pb2.SearchResponse(completed=completed)
+
+    def answered_by_all(self) -> bool:
+        """Whether the search completed with an answer from every provider it asked."""
+        answered = search_service_pb2.PROVIDER_OUTCOME_ANSWERED
+        outcomes = [s.outcome for s in self.summary.statuses]
+        return self.summary.completed and bool(outcomes) and all(o == answered for o in outcomes)
+
+    def results(self) -> search_service_pb2.GetSearchResultsResponse:
+        """The whole ranked result set, as pages and the cache hold it."""
+        return search_service_pb2.GetSearchResultsResponse(
+            offers=self.book.ranked(), total_offers=len(self.book)
+        )
 
 
 async def _cancel_all(tasks: dict[asyncio.Task[CallResult], str]) -> None:

@@ -41,12 +41,13 @@ def parse_date(value: str, field: str, errors: Violations) -> dt.date | None:
 
 
 def check_currency(value: str, field: str, errors: Violations) -> str:
-    """An ISO 4217 code in capitals; empty means EUR."""
+    """An ISO 4217 code, upper-cased; empty means EUR."""
     if not value:
         return "EUR"
-    if not _CURRENCY.match(value):
+    code = value.strip().upper()
+    if not _CURRENCY.match(code):
         errors.add(field, f"{value[:16]!r} is not an ISO 4217 code such as EUR or USD")
-    return value
+    return code
 
 
 def normalize_code(value: str) -> str:

@@ -49,6 +49,8 @@ class SearchOptions:
     max_results: int
     providers: tuple[str, ...]
     strategy: str
+    refresh: bool = False
+    freshness_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +123,14 @@ def _check_options(options: search_service_pb2.SearchOptions, errors: Violations
             "options.strategy",
             f"{options.strategy[:32]!r} is not a strategy; use one of {', '.join(STRATEGIES)}",
         )
+    freshness_s: float | None = None
+    if options.HasField("freshness"):
+        freshness_s = options.freshness.ToMilliseconds() / 1000
+        if freshness_s < 0:
+            errors.add("options.freshness", "cannot be negative")
     return SearchOptions(
+        refresh=options.refresh,
+        freshness_s=freshness_s,
         wait_for_all=options.wait_for_all,
         display_currency=currency,
         max_results=options.max_results or DEFAULT_MAX_RESULTS,

@@ -1,0 +1,1 @@
+"""Caching of search results: in memory by default, in Redis when configured."""

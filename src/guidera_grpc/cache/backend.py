@@ -1,0 +1,141 @@
+"""A small byte cache over aiocache that never stands in a search's way.
+
+In memory (bounded: the oldest entries go first) unless a Redis URL is configured. Redis calls
+time out within milliseconds; when Redis is down or hanging the cache answers "miss", the
+failure is logged once until Redis answers again, and searches go on live.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any, Protocol
+
+from aiocache import RedisCache, SimpleMemoryCache
+from aiocache.serializers import BaseSerializer
+from yarl import URL
+
+log = logging.getLogger(__name__)
+
+#: Redis calls slower than this count as failures: a cache must not slow a search down.
+REDIS_TIMEOUT_S = 0.05
+
+
+class ByteCache(Protocol):
+    """What the search cache needs of a backend."""
+
+    async def get(self, key: str) -> bytes | None: ...
+    async def set(self, key: str, value: bytes, ttl_s: int) -> None: ...
+    async def purge(self) -> int: ...
+    async def close(self) -> None: ...
+
+
+class _RawBytes(BaseSerializer):  # type: ignore[misc]
+    """Stores bytes as they are."""
+
+    DEFAULT_ENCODING = None
+
+    def dumps(self, value: bytes) -> bytes:
+        return value
+
+    def loads(self, value: bytes | None) -> bytes | None:
+        return value
+
+
+class MemoryCache:
+    """aiocache's in-process cache, bounded: past ``max_entries`` the oldest keys go."""
+
+    def __init__(self, max_entries: int = 2000) -> None:
+        self._cache: Any = SimpleMemoryCache(serializer=_RawBytes())
+        self._keys: OrderedDict[str, None] = OrderedDict()
+        self._max_entries = max_entries
+
+    async def get(self, key: str) -> bytes | None:
+        value = await self._cache.get(key)
+        if value is None:
+            self._keys.pop(key, None)
+        return value if isinstance(value, bytes) else None
+
+    async def set(self, key: str, value: bytes, ttl_s: int) -> None:
+        await self._cache.set(key, value, ttl=ttl_s)
+        self._keys[key] = None
+        self._keys.move_to_end(key)
+        while len(self._keys) > self._max_entries:
+            oldest, _ = self._keys.popitem(last=False)
+            await self._cache.delete(oldest)
+
+    async def purge(self) -> int:
+        count = len(self._keys)
+        await self._cache.clear()
+        self._keys.clear()
+        return count
+
+    async def close(self) -> None:
+        await self.purge()
+
+
+class RedisByteCache:
+    """The same cache in Redis, shared by every replica, failing open."""
+
+    def __init__(self, url: str, namespace: str = "guidera") -> None:
+        parsed = URL(url)
+        self._cache: Any = RedisCache(
+            serializer=_RawBytes(),
+            endpoint=parsed.host or "127.0.0.1",
+            port=parsed.port or 6379,
+            db=int(parsed.path.strip("/") or 0),
+            password=parsed.password,
+            namespace=namespace,
+            timeout=REDIS_TIMEOUT_S,
+            create_connection_timeout=REDIS_TIMEOUT_S,
+        )
+        self._namespace = namespace
+        self._failing = False
+
+    async def get(self, key: str) -> bytes | None:
+        try:
+            value = await self._cache.get(key)
+        except Exception as error:
+            self._failed(error)
+            return None
+        self._recovered()
+        return value if isinstance(value, bytes) else None
+
+    async def set(self, key: str, value: bytes, ttl_s: int) -> None:
+        try:
+            await self._cache.set(key, value, ttl=ttl_s)
+        except Exception as error:
+            self._failed(error)
+            return
+        self._recovered()
+
+    async def purge(self) -> int:
+        try:
+            await self._cache.clear(namespace=self._namespace)
+        except Exception as error:
+            self._failed(error)
+        return 0
+
+    async def close(self) -> None:
+        try:
+            await self._cache.close()
+        except Exception as error:
+            log.debug("closing the Redis cache failed: %s", type(error).__name__)
+
+    def _failed(self, error: Exception) -> None:
+        if not self._failing:
+            log.warning(
+                "Redis cache unavailable; searches go live until it answers",
+                extra={"fields": {"error": type(error).__name__}},
+            )
+        self._failing = True
+
+    def _recovered(self) -> None:
+        if self._failing:
+            log.info("Redis cache answers again")
+        self._failing = False
+
+
+def open_cache(redis_url: str | None, namespace: str = "guidera") -> ByteCache:
+    """Redis when a URL is given, else memory."""
+    return RedisByteCache(redis_url, namespace) if redis_url else MemoryCache()

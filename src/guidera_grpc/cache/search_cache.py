@@ -1,0 +1,97 @@
+"""Finished searches kept for reuse: a canonical key, and the ranked offers as bytes.
+
+The key is built from the validated parameters, so the same search written with other letter
+case, another parameter order or equivalent defaults finds the same entry. Entries live past
+their fresh period (SEARCH_FRESH_S) so that a client that accepts stale results first can
+still be shown them while the live search runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import time
+from dataclasses import dataclass
+
+import orjson
+from guidera.v1 import search_service_pb2
+
+from guidera_grpc.cache.backend import ByteCache
+from guidera_grpc.validation.search import ValidSearch
+
+#: Results younger than this are answered from the cache outright.
+SEARCH_FRESH_S = 300
+#: Results are kept this long for clients that accept stale results while a live search runs.
+SEARCH_KEEP_S = 3600
+
+_FORMAT = b"gsc1"
+_HEADER = struct.Struct(">4sdI")
+
+
+@dataclass(frozen=True, slots=True)
+class CachedSearch:
+    """A finished search as stored: when, its ranked offers and its completed event."""
+
+    stored_at: float
+    results: search_service_pb2.GetSearchResultsResponse
+    completed: search_service_pb2.SearchCompleted
+
+    @property
+    def age_s(self) -> float:
+        """Seconds since it was stored."""
+        return max(time.time() - self.stored_at, 0.0)
+
+
+def search_key(search: ValidSearch) -> str:
+    """The cache key of a search: a digest of its canonical parameters."""
+    options = search.options
+    canonical = {
+        "category": search.category_name,
+        "params": search.params.to_json(),
+        "providers": sorted(options.providers),
+        "strategy": options.strategy,
+        "max_results": options.max_results,
+    }
+    digest = hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return f"search:{search.category_name}:{digest[:40]}"
+
+
+class SearchCache:
+    """Stores and finds finished searches in a byte cache."""
+
+    def __init__(self, backend: ByteCache) -> None:
+        self.backend = backend
+
+    async def find(self, key: str) -> CachedSearch | None:
+        """The stored search, or None (absent, expired, unreadable, or the cache is down)."""
+        raw = await self.backend.get(key)
+        return _decode(raw) if raw else None
+
+    async def store(
+        self,
+        key: str,
+        results: search_service_pb2.GetSearchResultsResponse,
+        completed: search_service_pb2.SearchCompleted,
+    ) -> None:
+        """Keep a finished search."""
+        await self.backend.set(key, _encode(results, completed), SEARCH_KEEP_S)
+
+
+def _encode(
+    results: search_service_pb2.GetSearchResultsResponse,
+    completed: search_service_pb2.SearchCompleted,
+) -> bytes:
+    offers = results.SerializeToString()
+    return _HEADER.pack(_FORMAT, time.time(), len(offers)) + offers + completed.SerializeToString()
+
+
+def _decode(raw: bytes) -> CachedSearch | None:
+    if len(raw) < _HEADER.size:
+        return None
+    marker, stored_at, size = _HEADER.unpack_from(raw)
+    if marker != _FORMAT:
+        return None
+    body = raw[_HEADER.size :]
+    results = search_service_pb2.GetSearchResultsResponse.FromString(body[:size])
+    completed = search_service_pb2.SearchCompleted.FromString(body[size:])
+    return CachedSearch(stored_at, results, completed)

@@ -1,0 +1,133 @@
+"""Answers a search from the cache, from an identical search already running, or live.
+
+A fresh cached answer is replayed at once (source CACHE). Otherwise the search joins an
+identical one in flight or starts its own fan-out; a client that accepts stale results first
+is shown the stored offers, marked cached, right after the started event, and the live offers
+replace them (offer ids are stable) as suppliers answer. A live search whose every provider
+answered is stored for the next client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from collections.abc import AsyncGenerator
+from typing import Protocol
+
+from google.protobuf import duration_pb2
+from guidera.v1 import search_service_pb2
+
+from guidera_grpc.cache.search_cache import SEARCH_FRESH_S, CachedSearch, SearchCache, search_key
+from guidera_grpc.routing.plan import RoutingPlan
+from guidera_grpc.search.executor import SearchRun
+from guidera_grpc.search.single_flight import SingleFlight
+from guidera_grpc.validation.search import ValidSearch
+
+Event = search_service_pb2.SearchResponse
+
+
+class SearchBackend(Protocol):
+    """What the coordinator needs of the runtime."""
+
+    async def plan(self, search: ValidSearch) -> RoutingPlan: ...
+
+    async def new_search(
+        self, search: ValidSearch, request_id: str, time_remaining: float | None
+    ) -> SearchRun: ...
+
+    def record_search(self, run: SearchRun) -> None: ...
+
+    def budget_for(self, time_remaining: float | None) -> float: ...
+
+
+class SearchCoordinator:
+    """Chooses between cache, a shared fan-out and a new live search."""
+
+    def __init__(self, backend: SearchBackend, cache: SearchCache | None) -> None:
+        self._backend = backend
+        self._cache = cache
+        self._flights: SingleFlight[Event] = SingleFlight()
+
+    async def stream(
+        self, search: ValidSearch, request_id: str, time_remaining: float | None
+    ) -> AsyncGenerator[Event, None]:
+        """The events of one client's search."""
+        key = search_key(search)
+        cached = await self._cached(search, key)
+        freshness = search.options.freshness_s
+        fresh_for = SEARCH_FRESH_S if freshness is None else freshness
+        if cached is not None and cached.age_s <= fresh_for:
+            for event in await self._replay(search, request_id, cached, time_remaining):
+                yield event
+            return
+        shared = self._flights.join(key)
+        if shared is None:
+            run = await self._backend.new_search(search, request_id, time_remaining)
+            shared = self._flights.start(key, self._live(run, key))
+        stale_first = cached if freshness is not None else None
+        async with contextlib.aclosing(shared.subscribe()) as events:
+            async for event in events:
+                yield event
+                if stale_first is not None and event.WhichOneof("event") == "started":
+                    yield _cached_batch(stale_first, search.options.max_results)
+                    stale_first = None
+
+    async def _cached(self, search: ValidSearch, key: str) -> CachedSearch | None:
+        if self._cache is None or search.options.refresh:
+            return None
+        return await self._cache.find(key)
+
+    async def _live(self, run: SearchRun, key: str) -> AsyncGenerator[Event, None]:
+        try:
+            async with contextlib.aclosing(run.stream()) as events:
+                async for event in events:
+                    yield event
+            if self._cache is not None and run.answered_by_all():
+                await self._cache.store(key, run.results(), run.completed)
+        finally:
+            self._backend.record_search(run)
+
+    async def _replay(
+        self,
+        search: ValidSearch,
+        request_id: str,
+        cached: CachedSearch,
+        time_remaining: float | None,
+    ) -> list[Event]:
+        started_at = time.monotonic()
+        plan = await self._backend.plan(search)
+        search_id = str(uuid.uuid4())
+        budget = self._backend.budget_for(time_remaining)
+        started = search_service_pb2.SearchStarted(
+            search_id=search_id, request_id=request_id, plan=plan.to_proto(budget)
+        )
+        started.start_time.GetCurrentTime()
+        batch = _cached_batch(cached, search.options.max_results)
+        completed = search_service_pb2.SearchCompleted()
+        completed.CopyFrom(cached.completed)
+        completed.search_id = search_id
+        completed.source = search_service_pb2.RESULT_SOURCE_CACHE
+        elapsed = _duration(time.monotonic() - started_at)
+        completed.duration.CopyFrom(elapsed)
+        completed.time_to_first_offers.CopyFrom(elapsed)
+        return [
+            Event(started=started),
+            batch,
+            Event(completed=completed),
+        ]
+
+
+def _cached_batch(cached: CachedSearch, limit: int) -> Event:
+    offers = [
+        search_service_pb2.RankedOffer(offer=r.offer, change=r.change, rank=r.rank, cached=True)
+        for r in cached.results.offers[:limit]
+    ]
+    batch = search_service_pb2.OffersBatch(offers=offers, total_offers=cached.results.total_offers)
+    return Event(offers=batch)
+
+
+def _duration(seconds: float) -> duration_pb2.Duration:
+    value = duration_pb2.Duration()
+    value.FromNanoseconds(int(seconds * 1e9))
+    return value

@@ -21,6 +21,7 @@ from guidera.v1 import search_service_pb2
 from guidera_grpc.aggregation.book import OfferBook
 from guidera_grpc.aggregation.fx import FxTable
 from guidera_grpc.aggregation.matching import matcher_for
+from guidera_grpc.aggregation.ranking import ranking_for, weights_for
 from guidera_grpc.cache.backend import ByteCache, open_cache
 from guidera_grpc.cache.search_cache import SearchCache
 from guidera_grpc.config import Settings
@@ -111,8 +112,12 @@ class Runtime:
         if not plan.selected:
             reasons = "; ".join(f"{e.provider}: {e.reason}" for e in plan.excluded)
             raise NoProviderAvailable(f"no provider can serve this search ({reasons})")
+        weights = weights_for(search.traveler.budget_level, search.traveler.travel_style)
         book = OfferBook(
-            search.options.display_currency, self._fx, matcher_for(search.category_name)
+            search.options.display_currency,
+            self._fx,
+            matcher_for(search.category_name),
+            ranking_for(search.options.sort, weights),
         )
         search_id = str(uuid.uuid4())
         budget = self.budget_for(time_remaining)

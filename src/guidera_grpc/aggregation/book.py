@@ -2,8 +2,8 @@
 
 Each batch merges into what was already streamed: an itinerary already known gains the new
 provider's price (an update, flagged as a price improvement when it is the new cheapest), an
-unknown one is added. Ranking is by price in the display currency, then duration; a sorted
-index keeps each insertion at O(log n) comparisons so large result sets stay cheap.
+unknown one is added. Ranking follows the requested sort order (see ranking.py); a sorted index
+keeps each insertion at O(log n) comparisons so large result sets stay cheap.
 """
 
 from __future__ import annotations
@@ -17,11 +17,15 @@ from guidera.v1 import common_pb2, offer_pb2, search_service_pb2
 from guidera_grpc.aggregation.fx import FxTable
 from guidera_grpc.aggregation.identity import offer_id_for
 from guidera_grpc.aggregation.matching import Matcher, identity_key
+from guidera_grpc.aggregation.ranking import (
+    DEFAULT_WEIGHTS,
+    RankFn,
+    RankKey,
+    ranking_for,
+)
 from guidera_grpc.normalizers.money import to_decimal
 
 _UNPRICED = Decimal("Infinity")
-
-RankKey = tuple[Decimal, int, str]
 
 
 @dataclass(slots=True)
@@ -34,10 +38,17 @@ class _Entry:
 class OfferBook:
     """Offers of one search by identity, each with every provider's price, cheapest first."""
 
-    def __init__(self, display_currency: str, fx: FxTable, matcher: Matcher) -> None:
+    def __init__(
+        self,
+        display_currency: str,
+        fx: FxTable,
+        matcher: Matcher,
+        rank: RankFn | None = None,
+    ) -> None:
         self.display_currency = display_currency
         self._fx = fx
         self._matcher = matcher
+        self._rank = rank or ranking_for(search_service_pb2.SORT_ORDER_PRICE, DEFAULT_WEIGHTS)
         self._entries: dict[str, _Entry] = {}
         self._index: list[RankKey] = []
 
@@ -117,13 +128,13 @@ class OfferBook:
         known = entry.display_totals.get(seller.provider)
         if known is not None and known <= display:
             return None  # the same seller already offered it for no more
+        best_before = min(entry.display_totals.values())
         prices = [p for p in entry.offer.provider_prices if p.provider != seller.provider]
         prices.append(seller)
         entry.display_totals[seller.provider] = display
         prices.sort(key=lambda p: (entry.display_totals[p.provider], p.provider))
         del entry.offer.provider_prices[:]
         entry.offer.provider_prices.extend(prices)
-        best_before = entry.rank_key[0]
         if display >= best_before:
             return offer_id, search_service_pb2.OFFER_CHANGE_PROVIDER_ADDED
         self._take_best_from(entry, incoming, offer_id, display)
@@ -157,12 +168,5 @@ class OfferBook:
         ranked.sort(key=lambda r: r.rank)
         return ranked
 
-    @staticmethod
-    def _rank_key(offer_id: str, offer: offer_pb2.Offer, display: Decimal) -> RankKey:
-        return display, _duration_seconds(offer), offer_id
-
-
-def _duration_seconds(offer: offer_pb2.Offer) -> int:
-    if offer.HasField("flight"):
-        return sum(s.duration.seconds for s in offer.flight.slices)
-    return 0
+    def _rank_key(self, offer_id: str, offer: offer_pb2.Offer, display: Decimal) -> RankKey:
+        return self._rank(offer_id, offer, display)

@@ -51,6 +51,9 @@ def search_key(search: ValidSearch) -> str:
         "providers": sorted(options.providers),
         "strategy": options.strategy,
         "max_results": options.max_results,
+        "sort": options.sort,
+        # "Best" weighs price against time by the traveler's budget and style.
+        "weights": [search.traveler.budget_level, search.traveler.travel_style],
     }
     digest = hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
     return f"search:{search.category_name}:{digest[:40]}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from guidera.v1 import common_pb2, search_service_pb2
 
@@ -12,6 +13,7 @@ from guidera_grpc.validation.cars import validate_car_search
 from guidera_grpc.validation.common import Violations, check_currency
 from guidera_grpc.validation.experiences import validate_experience_search
 from guidera_grpc.validation.flights import validate_flight_search
+from guidera_grpc.validation.places import check_place
 from guidera_grpc.validation.stays import validate_hotel_search
 
 PROVIDER_CODES = (
@@ -51,6 +53,18 @@ class SearchOptions:
     strategy: str
     refresh: bool = False
     freshness_s: float | None = None
+    sort: search_service_pb2.SortOrder.ValueType = search_service_pb2.SORT_ORDER_BEST
+
+
+@dataclass(frozen=True, slots=True)
+class Traveler:
+    """Who searches: their reference, budget level, travel style and home, as routing and
+    ranking read them ("" when not given)."""
+
+    ref: str = ""
+    budget_level: str = ""
+    travel_style: str = ""
+    home: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +74,7 @@ class ValidSearch:
     category: common_pb2.Category.ValueType
     params: SearchParams
     options: SearchOptions
+    traveler: Traveler = Traveler()
 
     @property
     def category_name(self) -> str:
@@ -81,10 +96,45 @@ def validate_search(request: search_service_pb2.SearchRequest) -> ValidSearch:
     options = _check_options(request.options, errors)
     if len(request.request_id) > MAX_REQUEST_ID:
         errors.add("request_id", f"at most {MAX_REQUEST_ID} characters")
+    traveler = _check_traveler(request.traveler, errors)
     params = _check_query(request, options.display_currency, errors)
     errors.raise_if_any()
     assert params is not None
-    return ValidSearch(params[0], params[1], options)
+    return ValidSearch(params[0], params[1], options, traveler)
+
+
+def _check_traveler(traveler: search_service_pb2.TravelerContext, errors: Violations) -> Traveler:
+    if len(traveler.traveler_ref) > MAX_REQUEST_ID:
+        errors.add("traveler.traveler_ref", f"at most {MAX_REQUEST_ID} characters")
+    home = ""
+    if traveler.home_location:
+        home = check_place(traveler.home_location, "traveler.home_location", errors) or ""
+    budget = _enum_name(
+        search_service_pb2.BudgetLevel,
+        traveler.budget_level,
+        "BUDGET_LEVEL_",
+        "traveler.budget_level",
+        errors,
+    )
+    style = _enum_name(
+        search_service_pb2.TravelStyle,
+        traveler.travel_style,
+        "TRAVEL_STYLE_",
+        "traveler.travel_style",
+        errors,
+    )
+    return Traveler(traveler.traveler_ref, budget, style, home)
+
+
+def _enum_name(enum: Any, value: int, prefix: str, field: str, errors: Violations) -> str:
+    """``"budget"`` for BUDGET_LEVEL_BUDGET; "" when unspecified; a violation when unknown."""
+    if value == 0:
+        return ""
+    if value not in enum.values():
+        errors.add(field, f"{value} is not a known value")
+        return ""
+    name: str = enum.Name(value)
+    return name.removeprefix(prefix).lower()
 
 
 def _check_query(
@@ -123,12 +173,15 @@ def _check_options(options: search_service_pb2.SearchOptions, errors: Violations
             "options.strategy",
             f"{options.strategy[:32]!r} is not a strategy; use one of {', '.join(STRATEGIES)}",
         )
+    if options.sort not in search_service_pb2.SortOrder.values():
+        errors.add("options.sort", f"{options.sort} is not a known sort order")
     freshness_s: float | None = None
     if options.HasField("freshness"):
         freshness_s = options.freshness.ToMilliseconds() / 1000
         if freshness_s < 0:
             errors.add("options.freshness", "cannot be negative")
     return SearchOptions(
+        sort=options.sort or search_service_pb2.SORT_ORDER_BEST,
         refresh=options.refresh,
         freshness_s=freshness_s,
         wait_for_all=options.wait_for_all,

@@ -14,6 +14,7 @@ from guidera_grpc.aggregation.ranking import (
     BUDGET_WEIGHTS,
     DEFAULT_WEIGHTS,
     PREMIUM_WEIGHTS,
+    Weights,
     best_cost,
     ranking_for,
     weights_for,
@@ -41,9 +42,9 @@ def _flight(number: str, price: str, hours: int, stops: int) -> offer_pb2.Offer:
 
 
 def _ranked(
-    sort: search_service_pb2.SortOrder.ValueType, weights: object = DEFAULT_WEIGHTS
+    sort: search_service_pb2.SortOrder.ValueType, weights: Weights = DEFAULT_WEIGHTS
 ) -> list[str]:
-    book = OfferBook("EUR", FxTable({}), ExactMatcher(), ranking_for(sort, weights))  # type: ignore[arg-type]
+    book = OfferBook("EUR", FxTable({}), ExactMatcher(), ranking_for(sort, weights))
     book.merge(
         [
             _flight("1", "400", hours=14, stops=1),

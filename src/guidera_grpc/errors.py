@@ -4,6 +4,7 @@ GuideraError
 ├── InvalidRequest       a request field is wrong; carries every field violation
 ├── NotReady             the service is starting or stopping
 ├── NoProviderAvailable  no provider can serve the request now
+├── NotFound             what the request names does not exist (or no longer)
 └── NotSupported         the request asks for something this service does not do
 """
 
@@ -51,6 +52,12 @@ class NoProviderAvailable(GuideraError):
     def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class NotFound(GuideraError):
+    """The request names something unknown or expired."""
+
+    reason = "NOT_FOUND"
 
 
 class NotSupported(GuideraError):

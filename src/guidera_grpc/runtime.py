@@ -22,7 +22,7 @@ from guidera_grpc.aggregation.book import OfferBook
 from guidera_grpc.aggregation.fx import FxTable
 from guidera_grpc.aggregation.matching import matcher_for
 from guidera_grpc.aggregation.ranking import ranking_for, weights_for
-from guidera_grpc.cache.backend import ByteCache, open_cache
+from guidera_grpc.cache.backend import ByteCache, MemoryCache, open_cache
 from guidera_grpc.cache.search_cache import SearchCache
 from guidera_grpc.config import Settings
 from guidera_grpc.errors import NoProviderAvailable
@@ -30,6 +30,7 @@ from guidera_grpc.providers.registry import ProviderSet, build_providers
 from guidera_grpc.routing.plan import RoutingPlan, plan_search
 from guidera_grpc.search.coordinator import SearchCoordinator
 from guidera_grpc.search.executor import SearchRun
+from guidera_grpc.search.pages import ResultPages
 from guidera_grpc.store import Store, open_store
 from guidera_grpc.store.fx import load_fx_rates
 from guidera_grpc.store.providers import ProviderProfile, list_providers
@@ -57,7 +58,8 @@ class Runtime:
         self._profiles: tuple[float, Sequence[ProviderProfile]] = (0.0, ())
         self._background: set[asyncio.Task[Any]] = set()
         self._cache: ByteCache | None = None
-        self.coordinator = SearchCoordinator(self, None)
+        self.pages = ResultPages(MemoryCache())
+        self.coordinator = SearchCoordinator(self, None, self.pages)
 
     @property
     def store(self) -> Store:
@@ -75,12 +77,13 @@ class Runtime:
             timeout=aiohttp.ClientTimeout(total=self.settings.default_search_timeout_ms / 1000),
         )
         self._providers = build_providers(self._http, self.settings)
-        if self.settings.enable_caching:
-            redis_url = self.settings.redis_url
-            self._cache = open_cache(
-                redis_url.get_secret_value() if redis_url else None, self.settings.cache_namespace
-            )
-            self.coordinator = SearchCoordinator(self, SearchCache(self._cache))
+        redis_url = self.settings.redis_url
+        self._cache = open_cache(
+            redis_url.get_secret_value() if redis_url else None, self.settings.cache_namespace
+        )
+        self.pages = ResultPages(self._cache)
+        search_cache = SearchCache(self._cache) if self.settings.enable_caching else None
+        self.coordinator = SearchCoordinator(self, search_cache, self.pages)
         self.ready = True
         log.info("runtime ready", extra={"fields": {"providers": self._providers.codes()}})
 

@@ -12,7 +12,7 @@ import grpc
 from guidera.v1 import search_service_pb2, search_service_pb2_grpc
 
 from guidera_grpc.api.status import abort, abort_internal
-from guidera_grpc.errors import GuideraError, NotReady, NotSupported
+from guidera_grpc.errors import GuideraError, NotReady
 from guidera_grpc.logs import request_id_var
 from guidera_grpc.runtime import Runtime
 from guidera_grpc.validation.search import validate_search
@@ -71,10 +71,13 @@ class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
     async def GetSearchResults(
         self, request: search_service_pb2.GetSearchResultsRequest, context: Context
     ) -> search_service_pb2.GetSearchResultsResponse:
-        """Pages of finished searches are not stored yet."""
-        await abort(
-            context, NotSupported("paging through stored search results is not offered yet")
-        )
+        """A page of a finished search's ranked offers."""
+        try:
+            if not self._runtime.ready:
+                raise NotReady("the service is starting; retry shortly")
+            return await self._runtime.pages.page(request)
+        except GuideraError as error:
+            await abort(context, error)
 
 
 def _metadata_request_id(context: Context) -> str:

@@ -14,6 +14,7 @@ from guidera_grpc.errors import (
     GuideraError,
     InvalidRequest,
     NoProviderAvailable,
+    NotFound,
     NotReady,
     NotSupported,
 )
@@ -48,6 +49,8 @@ def to_status(error: GuideraError) -> grpc.Status:
             delay = duration_pb2.Duration()
             delay.FromMilliseconds(int(error.retry_after_s * 1000))
             details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
+    elif isinstance(error, NotFound):
+        code = code_pb2.NOT_FOUND
     elif isinstance(error, NotSupported):
         code = code_pb2.UNIMPLEMENTED
     status = status_pb2.Status(code=code, message=str(error), details=details)

@@ -21,6 +21,7 @@ from guidera.v1 import search_service_pb2
 from guidera_grpc.cache.search_cache import SEARCH_FRESH_S, CachedSearch, SearchCache, search_key
 from guidera_grpc.routing.plan import RoutingPlan
 from guidera_grpc.search.executor import SearchRun
+from guidera_grpc.search.pages import ResultPages, page_token
 from guidera_grpc.search.single_flight import SingleFlight
 from guidera_grpc.validation.search import ValidSearch
 
@@ -44,9 +45,12 @@ class SearchBackend(Protocol):
 class SearchCoordinator:
     """Chooses between cache, a shared fan-out and a new live search."""
 
-    def __init__(self, backend: SearchBackend, cache: SearchCache | None) -> None:
+    def __init__(
+        self, backend: SearchBackend, cache: SearchCache | None, pages: ResultPages
+    ) -> None:
         self._backend = backend
         self._cache = cache
+        self._pages = pages
         self._flights: SingleFlight[Event] = SingleFlight()
 
     async def stream(
@@ -82,6 +86,9 @@ class SearchCoordinator:
         try:
             async with contextlib.aclosing(run.stream()) as events:
                 async for event in events:
+                    if event.WhichOneof("event") == "completed":
+                        # Kept before the client hears "completed", so its next page exists.
+                        await self._pages.keep(run.search_id, run.results())
                     yield event
             if self._cache is not None and run.answered_by_all():
                 await self._cache.store(key, run.results(), run.completed)
@@ -111,6 +118,9 @@ class SearchCoordinator:
         elapsed = _duration(time.monotonic() - started_at)
         completed.duration.CopyFrom(elapsed)
         completed.time_to_first_offers.CopyFrom(elapsed)
+        if len(cached.results.offers) > search.options.max_results:
+            completed.next_page_token = page_token(search_id, search.options.max_results)
+        await self._pages.keep(search_id, cached.results)
         return [
             Event(started=started),
             batch,

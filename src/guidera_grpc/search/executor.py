@@ -26,6 +26,7 @@ from guidera_grpc.providers.errors import (
 )
 from guidera_grpc.providers.registry import SearchCall
 from guidera_grpc.routing.plan import RoutingPlan
+from guidera_grpc.search.pages import page_token
 from guidera_grpc.validation.search import ValidSearch
 
 log = logging.getLogger(__name__)
@@ -254,6 +255,8 @@ class SearchRun:
         )
         if self.summary.first_offers_s is not None:
             completed.time_to_first_offers.CopyFrom(_duration(self.summary.first_offers_s))
+        if len(self.book) > self.search.options.max_results:
+            completed.next_page_token = page_token(self.search_id, self.search.options.max_results)
         self.completed = completed
         return search_service_pb2.SearchResponse(completed=completed)
 

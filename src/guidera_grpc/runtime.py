@@ -27,10 +27,11 @@ from guidera_grpc.cache.search_cache import SearchCache
 from guidera_grpc.config import Settings
 from guidera_grpc.errors import NoProviderAvailable
 from guidera_grpc.providers.registry import ProviderSet, build_providers
-from guidera_grpc.routing.plan import RoutingPlan, plan_search
+from guidera_grpc.routing.plan import Exclusion, RoutingPlan, plan_search
 from guidera_grpc.search.coordinator import SearchCoordinator
 from guidera_grpc.search.executor import SearchRun
 from guidera_grpc.search.pages import ResultPages
+from guidera_grpc.search.strategies import ALL, Strategy, pick_order, strategy_named
 from guidera_grpc.store import Store, open_store
 from guidera_grpc.store.fx import load_fx_rates
 from guidera_grpc.store.providers import ProviderProfile, list_providers
@@ -99,10 +100,12 @@ class Runtime:
         if self._store is not None:
             await self._store.close()
 
-    def budget_for(self, time_remaining: float | None) -> float:
-        """Seconds the upstream calls may take: the default, or less when the client's
-        deadline is nearer."""
+    def budget_for(self, time_remaining: float | None, strategy: Strategy | None = None) -> float:
+        """Seconds the upstream calls may take: the strategy's timeout (else the default),
+        or less when the client's deadline is nearer."""
         budget = self.settings.default_search_timeout_ms / 1000
+        if strategy is not None and strategy.timeout_s is not None:
+            budget = strategy.timeout_s
         if time_remaining is not None:
             budget = min(budget, time_remaining - DEADLINE_RESERVE_S)
         return max(budget, 0.0)
@@ -111,7 +114,8 @@ class Runtime:
         self, search: ValidSearch, request_id: str, time_remaining: float | None
     ) -> SearchRun:
         """Plan a search and return the run that will stream it."""
-        plan = await self.plan(search)
+        strategy = strategy_named(search.options.strategy)
+        plan, spares = await self._plan_with_spares(search, strategy)
         if not plan.selected:
             reasons = "; ".join(f"{e.provider}: {e.reason}" for e in plan.excluded)
             raise NoProviderAvailable(f"no provider can serve this search ({reasons})")
@@ -123,12 +127,32 @@ class Runtime:
             ranking_for(search.options.sort, weights),
         )
         search_id = str(uuid.uuid4())
-        budget = self.budget_for(time_remaining)
+        budget = self.budget_for(time_remaining, strategy)
         calls = self._providers.for_category(search.category_name)
-        return SearchRun(search_id, request_id, search, plan, calls, book, budget)
+        return SearchRun(search_id, request_id, search, plan, calls, book, budget, strategy, spares)
 
     async def plan(self, search: ValidSearch) -> RoutingPlan:
         """Which providers a search would ask, and why the others are left out."""
+        plan, _ = await self._plan_with_spares(search, strategy_named(search.options.strategy))
+        return plan
+
+    async def _plan_with_spares(
+        self, search: ValidSearch, strategy: Strategy
+    ) -> tuple[RoutingPlan, tuple[str, ...]]:
+        """The routing plan under a strategy, and the eligible providers held in reserve."""
+        eligible = await self._eligible(search)
+        profiles = {p.code: p for p in await self._provider_profiles()}
+        ordered = pick_order(eligible.selected, profiles, strategy.pick)
+        cap = strategy.max_providers or self._max_providers()
+        if not self.settings.enable_parallel_search:
+            cap = 1
+        chosen, spares = ordered[:cap], ordered[cap:]
+        reserve = tuple(Exclusion(code, "held in reserve as a fallback") for code in spares)
+        plan = RoutingPlan(strategy.name, tuple(chosen), eligible.excluded + reserve)
+        return plan, tuple(spares)
+
+    async def _eligible(self, search: ValidSearch) -> RoutingPlan:
+        """Every provider that may serve the search, best first, and the others with why."""
         profiles = await self._provider_profiles()
         calls = self._providers.for_category(search.category_name)
         return plan_search(
@@ -137,7 +161,7 @@ class Runtime:
             calls.keys(),
             requested=search.options.providers,
             strategy=search.options.strategy,
-            max_providers=self._max_providers(),
+            max_providers=ALL,
         )
 
     def record_search(self, run: SearchRun) -> None:
@@ -152,8 +176,6 @@ class Runtime:
         task.add_done_callback(_log_failure)
 
     def _max_providers(self) -> int:
-        if not self.settings.enable_parallel_search:
-            return 1
         return self.settings.max_concurrent_providers
 
     async def _provider_profiles(self) -> Sequence[ProviderProfile]:

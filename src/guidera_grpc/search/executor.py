@@ -12,7 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from google.protobuf import duration_pb2, timestamp_pb2
@@ -27,6 +27,8 @@ from guidera_grpc.providers.errors import (
 from guidera_grpc.providers.registry import SearchCall
 from guidera_grpc.routing.plan import RoutingPlan
 from guidera_grpc.search.pages import page_token
+from guidera_grpc.search.schedule import Launch, Schedule
+from guidera_grpc.search.strategies import Strategy, strategy_named
 from guidera_grpc.validation.search import ValidSearch
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,8 @@ class SearchRun:
         calls: Mapping[str, SearchCall],
         book: OfferBook,
         budget_s: float,
+        strategy: Strategy | None = None,
+        spares: Sequence[str] = (),
     ) -> None:
         self.search_id = search_id
         self.request_id = request_id
@@ -77,6 +81,8 @@ class SearchRun:
         self.calls = calls
         self.book = book
         self.budget_s = budget_s
+        self.strategy = strategy or strategy_named("")
+        self.spares = tuple(spares)
         self.summary = SearchSummary()
         self.completed = search_service_pb2.SearchCompleted()
         self._started = time.monotonic()
@@ -86,72 +92,102 @@ class SearchRun:
         self._started = time.monotonic()
         self.summary.started_at = dt.datetime.now(dt.UTC)
         yield self._started_event()
-        tasks = self._start_calls()
+        running: dict[asyncio.Task[CallResult], Launch] = {}
         try:
-            async for event in self._collect(tasks):
+            async for event in self._collect(running):
                 yield event
         finally:
             self.summary.duration_s = time.monotonic() - self._started
-            await _cancel_all(tasks)
-        if self.search.options.wait_for_all and len(self.book):
+            await _cancel_all(running)
+        if self._wait_for_all and len(self.book):
             yield self._offers_event(self.book.ranked(self.search.options.max_results), [])
         yield self._completed_event()
 
-    def _start_calls(self) -> dict[asyncio.Task[CallResult], str]:
-        budget = self.budget_s
-        if budget < MIN_CALL_BUDGET_S:
-            for code in self.plan.selected:
-                self._record_status(
-                    self._status(
-                        code,
-                        search_service_pb2.PROVIDER_OUTCOME_SKIPPED,
-                        0.0,
-                        reason="too little time left to call it",
-                        error_code="DEADLINE",
-                    )
-                )
-            return {}
-        return {
-            asyncio.create_task(self._call(code, budget), name=f"search:{code}"): code
-            for code in self.plan.selected
-        }
+    @property
+    def _wait_for_all(self) -> bool:
+        return self.search.options.wait_for_all or self.strategy.wait_for_all is True
 
     async def _collect(
-        self, tasks: dict[asyncio.Task[CallResult], str]
+        self, running: dict[asyncio.Task[CallResult], Launch]
     ) -> AsyncIterator[search_service_pb2.SearchResponse]:
-        pending = set(tasks)
+        schedule = Schedule(self.strategy, self.plan.selected, self.spares)
         deadline = self._started + self.budget_s
-        while pending:
+        for event in self._launch(schedule.first(), running, deadline):
+            yield event
+        while running:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            done, pending = await asyncio.wait(
-                pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
+            done, _ = await asyncio.wait(
+                running, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
             )
             for task in sorted(done, key=lambda t: t.result().latency_s):
-                for event in self._events_for(task.result()):
+                launch = running.pop(task)
+                result = task.result()
+                following = schedule.after(
+                    result.provider, failed=result.error is not None, offers=len(result.offers)
+                )
+                for event in self._events_for(result, launch, following):
                     yield event
-        for task in pending:
+                for event in self._launch(following, running, deadline):
+                    yield event
+            more = schedule.top_up(running=len(running), total_offers=len(self.book))
+            for event in self._launch(more, running, deadline):
+                yield event
+        for task, launch in running.items():
             task.cancel()
-            elapsed = time.monotonic() - self._started
             status = self._status(
-                tasks[task],
+                launch.provider,
                 search_service_pb2.PROVIDER_OUTCOME_TIMED_OUT,
-                elapsed,
+                time.monotonic() - self._started,
                 reason="no answer within the search's time budget",
                 error_code="TIMEOUT",
+                fallback_from=launch.fallback_from,
             )
             self._record_status(status)
             yield search_service_pb2.SearchResponse(provider_status=status)
 
-    def _events_for(self, result: CallResult) -> list[search_service_pb2.SearchResponse]:
+    def _launch(
+        self,
+        launches: list[Launch],
+        running: dict[asyncio.Task[CallResult], Launch],
+        deadline: float,
+    ) -> list[search_service_pb2.SearchResponse]:
+        """Start calls that can still finish in time; report the others as skipped."""
+        skipped: list[search_service_pb2.SearchResponse] = []
+        for launch in launches:
+            remaining = deadline - time.monotonic()
+            if remaining < MIN_CALL_BUDGET_S:
+                status = self._status(
+                    launch.provider,
+                    search_service_pb2.PROVIDER_OUTCOME_SKIPPED,
+                    0.0,
+                    reason="too little time left to call it",
+                    error_code="DEADLINE",
+                    fallback_from=launch.fallback_from,
+                )
+                self._record_status(status)
+                skipped.append(search_service_pb2.SearchResponse(provider_status=status))
+                continue
+            task = asyncio.create_task(
+                self._call(launch.provider, remaining), name=f"search:{launch.provider}"
+            )
+            running[task] = launch
+        return skipped
+
+    def _events_for(
+        self, result: CallResult, launch: Launch, following: list[Launch]
+    ) -> list[search_service_pb2.SearchResponse]:
         events: list[search_service_pb2.SearchResponse] = []
         changes = self.book.merge(result.offers) if result.offers else []
         limit = self.search.options.max_results
         changes = [c for c in changes if c.rank <= limit]
-        if changes and not self.search.options.wait_for_all:
+        if changes and not self._wait_for_all:
             events.append(self._offers_event(changes, [result.provider]))
-        status = self._status_of(result)
+        fell_back = result.error is not None and any(
+            f.fallback_from == result.provider for f in following
+        )
+        status = self._status_of(result, launch, fell_back)
         self._record_status(status)
         events.append(search_service_pb2.SearchResponse(provider_status=status))
         return events
@@ -169,23 +205,31 @@ class SearchRun:
             crash = MalformedResponseError(code, "the answer could not be processed")
             return CallResult(code, [], crash, time.monotonic() - started)
 
-    def _status_of(self, result: CallResult) -> search_service_pb2.ProviderStatus:
+    def _status_of(
+        self, result: CallResult, launch: Launch, fell_back: bool
+    ) -> search_service_pb2.ProviderStatus:
         if result.error is None:
             outcome = search_service_pb2.PROVIDER_OUTCOME_ANSWERED
             return self._status(
-                result.provider, outcome, result.latency_s, offer_count=len(result.offers)
+                result.provider,
+                outcome,
+                result.latency_s,
+                offer_count=len(result.offers),
+                fallback_from=launch.fallback_from,
             )
-        outcome = (
-            search_service_pb2.PROVIDER_OUTCOME_TIMED_OUT
-            if isinstance(result.error, ProviderTimeoutError)
-            else search_service_pb2.PROVIDER_OUTCOME_FAILED
-        )
+        if fell_back:
+            outcome = search_service_pb2.PROVIDER_OUTCOME_FELL_BACK
+        elif isinstance(result.error, ProviderTimeoutError):
+            outcome = search_service_pb2.PROVIDER_OUTCOME_TIMED_OUT
+        else:
+            outcome = search_service_pb2.PROVIDER_OUTCOME_FAILED
         return self._status(
             result.provider,
             outcome,
             result.latency_s,
             reason=result.error.message,
             error_code=result.error.code,
+            fallback_from=launch.fallback_from,
         )
 
     @staticmethod
@@ -197,6 +241,7 @@ class SearchRun:
         reason: str = "",
         error_code: str = "",
         offer_count: int = 0,
+        fallback_from: str = "",
     ) -> search_service_pb2.ProviderStatus:
         return search_service_pb2.ProviderStatus(
             provider=provider,
@@ -205,6 +250,7 @@ class SearchRun:
             error_code=error_code,
             offer_count=offer_count,
             latency=_duration(latency_s),
+            fallback_from=fallback_from,
         )
 
     def _record_status(self, status: search_service_pb2.ProviderStatus) -> None:
@@ -273,7 +319,7 @@ class SearchRun:
         )
 
 
-async def _cancel_all(tasks: dict[asyncio.Task[CallResult], str]) -> None:
+async def _cancel_all(tasks: Mapping[asyncio.Task[CallResult], object]) -> None:
     """Cancel unfinished calls and wait for them, so their connections are closed now."""
     for task in tasks:
         task.cancel()

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import time
 import uuid
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine
+from decimal import Decimal
 from typing import Any
 
 import aiohttp
@@ -25,16 +25,21 @@ from guidera_grpc.aggregation.ranking import ranking_for, weights_for
 from guidera_grpc.cache.backend import ByteCache, MemoryCache, open_cache
 from guidera_grpc.cache.search_cache import SearchCache
 from guidera_grpc.config import Settings
-from guidera_grpc.errors import NoProviderAvailable
-from guidera_grpc.providers.registry import ProviderSet, build_providers
-from guidera_grpc.routing.plan import Exclusion, RoutingPlan, plan_search
+from guidera_grpc.errors import NoProviderAvailable, NotReady
+from guidera_grpc.providers.registry import (
+    DEFAULT_HOTELBEDS_MARKUP,
+    ProviderSet,
+    build_providers,
+)
+from guidera_grpc.routing.plan import RoutingPlan
+from guidera_grpc.routing.router import Route, Router
 from guidera_grpc.search.coordinator import SearchCoordinator
 from guidera_grpc.search.executor import SearchRun
 from guidera_grpc.search.pages import ResultPages
-from guidera_grpc.search.strategies import ALL, Strategy, pick_order, strategy_named
+from guidera_grpc.search.strategies import Strategy
 from guidera_grpc.store import Store, open_store
 from guidera_grpc.store.fx import load_fx_rates
-from guidera_grpc.store.providers import ProviderProfile, list_providers
+from guidera_grpc.store.providers import get_provider
 from guidera_grpc.store.sessions import SearchSessionRecord, record_search_session
 from guidera_grpc.validation.search import ValidSearch
 
@@ -56,7 +61,7 @@ class Runtime:
         self._http: aiohttp.ClientSession | None = None
         self._providers = ProviderSet()
         self._fx = FxTable({})
-        self._profiles: tuple[float, Sequence[ProviderProfile]] = (0.0, ())
+        self._router: Router | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._cache: ByteCache | None = None
         self.pages = ResultPages(MemoryCache())
@@ -72,12 +77,19 @@ class Runtime:
         """Open the store (migrating it), the HTTP client and the adapters."""
         self._store = await open_store(self.settings)
         self._fx = FxTable(await load_fx_rates(self._store.pool))
+        self._router = Router(
+            self._store.pool,
+            max_concurrent=self.settings.max_concurrent_providers,
+            parallel=self.settings.enable_parallel_search,
+        )
         # Retries belong to the resilience layer; the HTTP client itself never retries.
         self._http = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=200, ttl_dns_cache=300),
             timeout=aiohttp.ClientTimeout(total=self.settings.default_search_timeout_ms / 1000),
         )
-        self._providers = build_providers(self._http, self.settings)
+        self._providers = build_providers(
+            self._http, self.settings, hotelbeds_markup=await self._hotelbeds_markup()
+        )
         redis_url = self.settings.redis_url
         self._cache = open_cache(
             redis_url.get_secret_value() if redis_url else None, self.settings.cache_namespace
@@ -114,8 +126,8 @@ class Runtime:
         self, search: ValidSearch, request_id: str, time_remaining: float | None
     ) -> SearchRun:
         """Plan a search and return the run that will stream it."""
-        strategy = strategy_named(search.options.strategy)
-        plan, spares = await self._plan_with_spares(search, strategy)
+        route = await self._route(search)
+        plan, strategy = route.plan, route.strategy
         if not plan.selected:
             reasons = "; ".join(f"{e.provider}: {e.reason}" for e in plan.excluded)
             raise NoProviderAvailable(f"no provider can serve this search ({reasons})")
@@ -129,40 +141,26 @@ class Runtime:
         search_id = str(uuid.uuid4())
         budget = self.budget_for(time_remaining, strategy)
         calls = self._providers.for_category(search.category_name)
-        return SearchRun(search_id, request_id, search, plan, calls, book, budget, strategy, spares)
+        return SearchRun(
+            search_id, request_id, search, plan, calls, book, budget, strategy, route.spares
+        )
 
     async def plan(self, search: ValidSearch) -> RoutingPlan:
         """Which providers a search would ask, and why the others are left out."""
-        plan, _ = await self._plan_with_spares(search, strategy_named(search.options.strategy))
-        return plan
+        return (await self._route(search)).plan
 
-    async def _plan_with_spares(
-        self, search: ValidSearch, strategy: Strategy
-    ) -> tuple[RoutingPlan, tuple[str, ...]]:
-        """The routing plan under a strategy, and the eligible providers held in reserve."""
-        eligible = await self._eligible(search)
-        profiles = {p.code: p for p in await self._provider_profiles()}
-        ordered = pick_order(eligible.selected, profiles, strategy.pick)
-        cap = strategy.max_providers or self._max_providers()
-        if not self.settings.enable_parallel_search:
-            cap = 1
-        chosen, spares = ordered[:cap], ordered[cap:]
-        reserve = tuple(Exclusion(code, "held in reserve as a fallback") for code in spares)
-        plan = RoutingPlan(strategy.name, tuple(chosen), eligible.excluded + reserve)
-        return plan, tuple(spares)
-
-    async def _eligible(self, search: ValidSearch) -> RoutingPlan:
-        """Every provider that may serve the search, best first, and the others with why."""
-        profiles = await self._provider_profiles()
+    async def _route(self, search: ValidSearch) -> Route:
+        if self._router is None:
+            raise NotReady("the service is starting; retry shortly")
         calls = self._providers.for_category(search.category_name)
-        return plan_search(
-            search.category_name,
-            profiles,
-            calls.keys(),
-            requested=search.options.providers,
-            strategy=search.options.strategy,
-            max_providers=ALL,
-        )
+        return await self._router.route(search, calls.keys())
+
+    async def _hotelbeds_markup(self) -> Decimal:
+        """The markup on Hotelbeds' net rates, as the registry states it."""
+        profile = await get_provider(self.store.pool, "hotelbeds")
+        if profile is None or profile.commission_kind != "markup":
+            return DEFAULT_HOTELBEDS_MARKUP
+        return profile.commission_percent
 
     def record_search(self, run: SearchRun) -> None:
         """Write the search's session row off the request path."""
@@ -174,16 +172,6 @@ class Runtime:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         task.add_done_callback(_log_failure)
-
-    def _max_providers(self) -> int:
-        return self.settings.max_concurrent_providers
-
-    async def _provider_profiles(self) -> Sequence[ProviderProfile]:
-        loaded_at, profiles = self._profiles
-        if time.monotonic() - loaded_at > PROFILE_TTL_S:
-            profiles = await list_providers(self.store.pool)
-            self._profiles = (time.monotonic(), profiles)
-        return profiles
 
 
 def session_record(run: SearchRun) -> SearchSessionRecord:

@@ -17,6 +17,7 @@ import orjson
 from guidera.v1 import search_service_pb2
 
 from guidera_grpc.cache.backend import ByteCache
+from guidera_grpc.search.strategies import DEFAULT_STRATEGY
 from guidera_grpc.validation.search import ValidSearch
 
 #: Results younger than this are answered from the cache outright.
@@ -49,7 +50,7 @@ def search_key(search: ValidSearch) -> str:
         "category": search.category_name,
         "params": search.params.to_json(),
         "providers": sorted(options.providers),
-        "strategy": options.strategy,
+        "strategy": options.strategy or DEFAULT_STRATEGY,
         "max_results": options.max_results,
         "sort": options.sort,
         # "Best" weighs price against time by the traveler's budget and style.

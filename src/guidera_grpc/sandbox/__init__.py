@@ -1,8 +1,10 @@
 """Emulated travel suppliers on loopback HTTP: same wire formats, deterministic inventory, knobs.
 
-``start_sandbox()`` serves Amadeus, Duffel and Kiwi.com under ``/amadeus``, ``/duffel`` and
-``/kiwi`` on one port, with a control API under ``/_sandbox``. Knobs set latency, errors,
-429s, hangs and result sizes per supplier, from flags (``parse_knob_flags``) or at run time.
+``start_sandbox()`` serves every supplier under its own prefix on one port: Amadeus (flights
+and hotels), Duffel and Kiwi.com (flights), Expedia Rapid and Hotelbeds (hotels; Hotelbeds
+also activities), GetYourGuide and Viator (experiences) and CarTrawler (cars), with a control
+API under ``/_sandbox``. Knobs set latency, errors, 429s, hangs and result sizes per supplier,
+from flags (``parse_knob_flags``) or at run time.
 """
 
 from __future__ import annotations

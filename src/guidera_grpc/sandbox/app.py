@@ -8,16 +8,30 @@ from aiohttp import web
 
 from guidera_grpc.sandbox import control
 from guidera_grpc.sandbox.amadeus import AMADEUS
+from guidera_grpc.sandbox.cartrawler import CARTRAWLER
 from guidera_grpc.sandbox.duffel import DUFFEL
+from guidera_grpc.sandbox.expedia import EXPEDIA
 from guidera_grpc.sandbox.faults import FaultInjector
+from guidera_grpc.sandbox.getyourguide import GETYOURGUIDE
+from guidera_grpc.sandbox.hotelbeds import HOTELBEDS
 from guidera_grpc.sandbox.kiwi import KIWI
 from guidera_grpc.sandbox.knobs import SUPPLIERS, KnobBoard, Knobs
 from guidera_grpc.sandbox.state import SANDBOX, SandboxState
 from guidera_grpc.sandbox.stats import Stats
 from guidera_grpc.sandbox.supplier import SupplierSpec, supplier_app
+from guidera_grpc.sandbox.viator import VIATOR
 
 #: Mounted emulators, in the order of ``knobs.SUPPLIERS``.
-EMULATORS: tuple[SupplierSpec, ...] = (AMADEUS, DUFFEL, KIWI)
+EMULATORS: tuple[SupplierSpec, ...] = (
+    AMADEUS,
+    DUFFEL,
+    KIWI,
+    EXPEDIA,
+    HOTELBEDS,
+    GETYOURGUIDE,
+    VIATOR,
+    CARTRAWLER,
+)
 
 
 def build_app(knobs: Knobs | None = None) -> web.Application:

@@ -15,7 +15,16 @@ from typing import TypeVar
 
 _T = TypeVar("_T")
 
-SUPPLIERS: tuple[str, ...] = ("amadeus", "duffel", "kiwi")
+SUPPLIERS: tuple[str, ...] = (
+    "amadeus",
+    "duffel",
+    "kiwi",
+    "expedia",
+    "hotelbeds",
+    "getyourguide",
+    "viator",
+    "cartrawler",
+)
 EVERY_SUPPLIER = "all"
 MAX_LATENCY_MS = 600_000
 MAX_OFFERS = 1000
@@ -209,13 +218,19 @@ class Knobs:
 _DEFAULT = SupplierKnobs()
 
 #: Latencies around each supplier's average in the provider registry (Duffel 600 ms, Amadeus
-#: 800 ms, Kiwi.com 1200 ms), in ranges that do not overlap so the order of answers is stable.
+#: 800 ms, Kiwi.com 1200 ms ...); the flight suppliers' ranges do not overlap, so the order
+#: of their answers is stable.
 #: `guidera serve --sandbox` and `guidera sandbox` start from these; tests start from zero.
 REALISTIC = Knobs(
     {
         "duffel": SupplierKnobs(latency=Latency(450, 650)),
         "amadeus": SupplierKnobs(latency=Latency(700, 900)),
         "kiwi": SupplierKnobs(latency=Latency(1000, 1400)),
+        "cartrawler": SupplierKnobs(latency=Latency(750, 1050)),
+        "expedia": SupplierKnobs(latency=Latency(400, 600)),
+        "hotelbeds": SupplierKnobs(latency=Latency(600, 800)),
+        "getyourguide": SupplierKnobs(latency=Latency(300, 500)),
+        "viator": SupplierKnobs(latency=Latency(700, 900)),
     }
 )
 

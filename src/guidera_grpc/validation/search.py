@@ -188,5 +188,5 @@ def _check_options(options: search_service_pb2.SearchOptions, errors: Violations
         display_currency=currency,
         max_results=options.max_results or DEFAULT_MAX_RESULTS,
         providers=tuple(dict.fromkeys(options.providers)),
-        strategy=options.strategy or "price_comparison",
+        strategy=options.strategy,
     )

@@ -1,4 +1,4 @@
-"""Amadeus Self-Service emulator: OAuth2 client credentials and Flight Offers Search.
+"""Amadeus Self-Service emulator: OAuth2 client credentials, Flight Offers and Hotel Search.
 
 Mounted under ``/amadeus``; an adapter's base URL is ``http://HOST:PORT/amadeus``. The token
 endpoint is exempt from the knobs so that fault tests hit the search, not the login.
@@ -12,6 +12,7 @@ from aiohttp import web
 
 from guidera_grpc.sandbox.amadeus import errors
 from guidera_grpc.sandbox.amadeus.auth import TOKENS, TokenStore, issue_token
+from guidera_grpc.sandbox.amadeus.hotels import hotel_routes
 from guidera_grpc.sandbox.amadeus.search import search_get, search_post
 from guidera_grpc.sandbox.supplier import SupplierSpec
 
@@ -24,6 +25,7 @@ def _routes() -> Iterable[web.AbstractRouteDef]:
         web.post(TOKEN_PATH, issue_token),
         web.get(FLIGHT_OFFERS_PATH, search_get, allow_head=False),
         web.post(FLIGHT_OFFERS_PATH, search_post),
+        *hotel_routes(),
     )
 
 

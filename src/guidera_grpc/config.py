@@ -7,6 +7,7 @@ The names of the original design stay as they were (``DEFAULT_SEARCH_TIMEOUT_MS`
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -66,6 +67,19 @@ class Settings(BaseSettings):
         8000, validation_alias="DEFAULT_SEARCH_TIMEOUT_MS", ge=100
     )
     slack_webhook: SecretStr | None = Field(None, validation_alias="SLACK_WEBHOOK")
+    alert_email: str | None = Field(None, validation_alias="ALERT_EMAIL")
+    smtp_host: str | None = Field(None, validation_alias="GUIDERA_SMTP_HOST")
+    smtp_port: int = Field(587, validation_alias="GUIDERA_SMTP_PORT", gt=0, lt=65536)
+    smtp_user: str | None = Field(None, validation_alias="GUIDERA_SMTP_USER")
+    smtp_password: SecretStr | None = Field(None, validation_alias="GUIDERA_SMTP_PASSWORD")
+    smtp_from: str = Field("guidera@localhost", validation_alias="GUIDERA_SMTP_FROM")
+    smtp_starttls: bool = Field(True, validation_alias="GUIDERA_SMTP_STARTTLS")
+
+    recovery_interval_s: float = Field(300.0, validation_alias="GUIDERA_RECOVERY_INTERVAL_S", gt=0)
+    log_retention_days: int = Field(30, validation_alias="GUIDERA_LOG_RETENTION_DAYS", ge=1)
+    log_payloads: bool = Field(False, validation_alias="GUIDERA_LOG_PAYLOADS")
+    daily_budget: Decimal = Field(Decimal(50), validation_alias="GUIDERA_DAILY_BUDGET", ge=0)
+    monthly_budget: Decimal = Field(Decimal(1000), validation_alias="GUIDERA_MONTHLY_BUDGET", ge=0)
 
     amadeus_base_url: str = Field(
         "https://test.api.amadeus.com", validation_alias="AMADEUS_BASE_URL"
@@ -105,6 +119,12 @@ class Settings(BaseSettings):
     )
     cartrawler_client_id: SecretStr | None = Field(None, validation_alias="CARTRAWLER_CLIENT_ID")
     cartrawler_target: str = Field("Test", validation_alias="CARTRAWLER_TARGET")
+
+    def alert_recipients(self) -> list[str]:
+        """The addresses of ``ALERT_EMAIL`` (a comma-separated list), blanks left out."""
+        if not self.alert_email:
+            return []
+        return [address.strip() for address in self.alert_email.split(",") if address.strip()]
 
     def resolved_state_dir(self) -> Path:
         """Where the service keeps its state, the embedded database included.

@@ -8,6 +8,7 @@ reverse, letting background writes finish.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -20,7 +21,7 @@ from guidera.v1 import search_service_pb2
 
 from guidera_grpc.aggregation.book import OfferBook
 from guidera_grpc.aggregation.fx import FxTable
-from guidera_grpc.aggregation.matching import matcher_for
+from guidera_grpc.aggregation.matching import ExactMatcher, matcher_for
 from guidera_grpc.aggregation.ranking import ranking_for, weights_for
 from guidera_grpc.cache.backend import ByteCache, MemoryCache, open_cache
 from guidera_grpc.cache.search_cache import SearchCache
@@ -35,13 +36,15 @@ from guidera_grpc.routing.plan import RoutingPlan
 from guidera_grpc.routing.router import Route, Router
 from guidera_grpc.search.coordinator import SearchCoordinator
 from guidera_grpc.search.executor import SearchRun
+from guidera_grpc.search.packages import PackageRun
 from guidera_grpc.search.pages import ResultPages
+from guidera_grpc.search.params import PackageSearch
 from guidera_grpc.search.strategies import Strategy
 from guidera_grpc.store import Store, open_store
 from guidera_grpc.store.fx import load_fx_rates
 from guidera_grpc.store.providers import get_provider
 from guidera_grpc.store.sessions import SearchSessionRecord, record_search_session
-from guidera_grpc.validation.search import ValidSearch
+from guidera_grpc.validation.search import CATEGORY_NAMES, MAX_RESULTS, ValidSearch
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +127,42 @@ class Runtime:
 
     async def new_search(
         self, search: ValidSearch, request_id: str, time_remaining: float | None
-    ) -> SearchRun:
+    ) -> SearchRun | PackageRun:
         """Plan a search and return the run that will stream it."""
+        if isinstance(search.params, PackageSearch):
+            return await self._new_package(search, search.params, request_id, time_remaining)
+        return await self._new_single(search, request_id, time_remaining)
+
+    async def _new_package(
+        self,
+        search: ValidSearch,
+        package: PackageSearch,
+        request_id: str,
+        time_remaining: float | None,
+    ) -> PackageRun:
+        """One search per part, each routed for its own category, under one deadline."""
+        part_options = dataclasses.replace(
+            search.options, wait_for_all=False, max_results=MAX_RESULTS, providers=()
+        )
+        parts: list[tuple[str, SearchRun]] = []
+        unserved: list[str] = []
+        for name, params in package.parts():
+            part = ValidSearch(CATEGORY_IDS[name], params, part_options, search.traveler)
+            try:
+                parts.append((name, await self._new_single(part, request_id, time_remaining)))
+            except NoProviderAvailable:
+                if name == "flights":
+                    raise
+                unserved.append(name)
+        bundles = OfferBook(search.options.display_currency, self._fx, ExactMatcher())
+        budget = self.budget_for(time_remaining)
+        return PackageRun(
+            str(uuid.uuid4()), request_id, search, parts, bundles, budget, unserved=unserved
+        )
+
+    async def _new_single(
+        self, search: ValidSearch, request_id: str, time_remaining: float | None
+    ) -> SearchRun:
         route = await self._route(search)
         plan, strategy = route.plan, route.strategy
         if not plan.selected:
@@ -162,7 +199,7 @@ class Runtime:
             return DEFAULT_HOTELBEDS_MARKUP
         return profile.commission_percent
 
-    def record_search(self, run: SearchRun) -> None:
+    def record_search(self, run: SearchRun | PackageRun) -> None:
         """Write the search's session row off the request path."""
         self.spawn(record_search_session(self.store.pool, session_record(run)))
 
@@ -174,11 +211,14 @@ class Runtime:
         task.add_done_callback(_log_failure)
 
 
-def session_record(run: SearchRun) -> SearchSessionRecord:
+CATEGORY_IDS = {name: number for number, name in CATEGORY_NAMES.items()}
+
+
+def session_record(run: SearchRun | PackageRun) -> SearchSessionRecord:
     """The session row of a finished or abandoned search."""
     summary = run.summary
     answered = search_service_pb2.PROVIDER_OUTCOME_ANSWERED
-    answered_by = [s.provider for s in summary.statuses if s.outcome == answered]
+    answered_by = list(dict.fromkeys(s.provider for s in summary.statuses if s.outcome == answered))
     if not summary.completed:
         status = "cancelled"
     elif len(answered_by) == len(run.plan.selected):

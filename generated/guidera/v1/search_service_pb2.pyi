@@ -1096,6 +1096,7 @@ class SearchCompleted(_message.Message):
     SOURCE_FIELD_NUMBER: _builtins.int
     PROVIDERS_FIELD_NUMBER: _builtins.int
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    MISSING_PARTS_FIELD_NUMBER: _builtins.int
     search_id: _builtins.str
     """The service's id of this search."""
     total_offers: _builtins.int
@@ -1116,6 +1117,10 @@ class SearchCompleted(_message.Message):
     def providers(self) -> _containers.RepeatedCompositeFieldContainer[Global___ProviderStatus]:
         """Every provider's outcome, in the order they finished."""
 
+    @_builtins.property
+    def missing_parts(self) -> _containers.RepeatedScalarFieldContainer[_common_pb2.Category.ValueType]:
+        """For packages: the parts no provider could offer, so bundles lack them."""
+
     def __init__(
         self,
         *,
@@ -1126,10 +1131,11 @@ class SearchCompleted(_message.Message):
         source: Global___ResultSource.ValueType = ...,
         providers: _abc.Iterable[Global___ProviderStatus] | None = ...,
         next_page_token: _builtins.str = ...,
+        missing_parts: _abc.Iterable[_common_pb2.Category.ValueType] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["duration", b"duration", "time_to_first_offers", b"time_to_first_offers"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["duration", b"duration", "next_page_token", b"next_page_token", "providers", b"providers", "search_id", b"search_id", "source", b"source", "time_to_first_offers", b"time_to_first_offers", "total_offers", b"total_offers"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["duration", b"duration", "missing_parts", b"missing_parts", "next_page_token", b"next_page_token", "providers", b"providers", "search_id", b"search_id", "source", b"source", "time_to_first_offers", b"time_to_first_offers", "total_offers", b"total_offers"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

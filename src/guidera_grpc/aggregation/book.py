@@ -146,6 +146,9 @@ class OfferBook:
         """The cheapest seller's price, conditions and expiry become the offer's own."""
         entry.offer.price.CopyFrom(incoming.provider_prices[0].price)
         entry.offer.conditions.CopyFrom(incoming.conditions)
+        if incoming.HasField("package"):
+            # A bundle's parts are its price: the cheaper bundle brings its parts along.
+            entry.offer.package.CopyFrom(incoming.package)
         if incoming.HasField("expire_time"):
             entry.offer.expire_time.CopyFrom(incoming.expire_time)
         else:

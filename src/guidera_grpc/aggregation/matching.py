@@ -137,6 +137,9 @@ def identity_key(offer: offer_pb2.Offer) -> str:
         exp = offer.experience
         words = " ".join(sorted(experience_words(exp.title)))
         return f"experience:{exp.location.city_code}:{words}:{exp.duration.seconds // 60}"
+    if kind == "package":
+        parts = offer.package
+        return f"package:{parts.flight.offer_id}+{parts.hotel.offer_id}+{parts.car.offer_id}"
     first = offer.provider_prices[0] if offer.provider_prices else None
     return f"{kind}:{first.provider}:{first.provider_offer_id}" if first else f"{kind}:"
 

@@ -143,7 +143,29 @@ def _experience(offer: offer_pb2.Offer) -> tuple[str, str, str]:
     return exp.title, f"{minutes // 60}h{minutes % 60:02d}", rating
 
 
+def _package(offer: offer_pb2.Offer) -> tuple[str, str, str]:
+    parts = offer.package
+    pieces = [
+        (part, describe(part))
+        for part, describe, present in (
+            (parts.flight, _flight, parts.HasField("flight")),
+            (parts.hotel, _hotel, parts.HasField("hotel")),
+            (parts.car, _car, parts.HasField("car")),
+        )
+        if present
+    ]
+    what = " + ".join(text[0] for _, text in pieces)
+    when = pieces[0][1][1] if pieces else ""
+    notes = ", ".join(
+        f"{part.provider_prices[0].provider} {format_money(part.price.display_total)}"
+        for part, _ in pieces
+        if part.provider_prices
+    )
+    return what, when, notes
+
+
 _DESCRIBERS = {
+    "package": _package,
     "flight": _flight,
     "hotel": _hotel,
     "car": _car,

@@ -42,6 +42,19 @@ ProviderOpt = Annotated[
 WaitOpt = Annotated[bool, typer.Option("--wait-for-all", help="Collect every answer first.")]
 LimitOpt = Annotated[int, typer.Option(help="Most offers to stream.")]
 TimeoutOpt = Annotated[float, typer.Option(help="Deadline in seconds.")]
+StrategyOpt = Annotated[
+    str, typer.Option(help="quick_search, price_comparison, comprehensive, waterfall ...")
+]
+RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Ask the suppliers, not the cache.")]
+SortOpt = Annotated[str, typer.Option(help="best, price, duration, departure or rating.")]
+
+SORTS = {
+    "best": search_service_pb2.SORT_ORDER_BEST,
+    "price": search_service_pb2.SORT_ORDER_PRICE,
+    "duration": search_service_pb2.SORT_ORDER_DURATION,
+    "departure": search_service_pb2.SORT_ORDER_DEPARTURE_TIME,
+    "rating": search_service_pb2.SORT_ORDER_RATING,
+}
 
 
 @search_app.command("flights")
@@ -64,6 +77,9 @@ def flights(
     provider: ProviderOpt = None,
     wait_for_all: WaitOpt = False,
     limit: LimitOpt = 0,
+    strategy: StrategyOpt = "",
+    refresh: RefreshOpt = False,
+    sort: SortOpt = "best",
     timeout: TimeoutOpt = 30.0,
     target: TargetOpt = None,
     as_json: JsonOpt = False,
@@ -87,7 +103,7 @@ def flights(
         ),
         cabin=CABINS[cabin.lower()],
     )
-    options = _options(currency, provider, wait_for_all, limit)
+    options = _options(currency, provider, wait_for_all, limit, strategy, refresh, sort)
     request = search_service_pb2.SearchRequest(flights=query, options=options)
     run_search(request, target=target, timeout=timeout, as_json=as_json)
 
@@ -106,6 +122,9 @@ def hotels(
     provider: ProviderOpt = None,
     wait_for_all: WaitOpt = False,
     limit: LimitOpt = 0,
+    strategy: StrategyOpt = "",
+    refresh: RefreshOpt = False,
+    sort: SortOpt = "best",
     timeout: TimeoutOpt = 30.0,
     target: TargetOpt = None,
     as_json: JsonOpt = False,
@@ -115,7 +134,7 @@ def hotels(
     query = search_service_pb2.HotelQuery(
         city_code=city, check_in_date=checkin, check_out_date=checkout, rooms=[room] * rooms
     )
-    options = _options(currency, provider, wait_for_all, limit)
+    options = _options(currency, provider, wait_for_all, limit, strategy, refresh, sort)
     request = search_service_pb2.SearchRequest(hotels=query, options=options)
     run_search(request, target=target, timeout=timeout, as_json=as_json)
 
@@ -133,6 +152,9 @@ def cars(
     provider: ProviderOpt = None,
     wait_for_all: WaitOpt = False,
     limit: LimitOpt = 0,
+    strategy: StrategyOpt = "",
+    refresh: RefreshOpt = False,
+    sort: SortOpt = "best",
     timeout: TimeoutOpt = 30.0,
     target: TargetOpt = None,
     as_json: JsonOpt = False,
@@ -145,7 +167,7 @@ def cars(
         drop_off_local_time=dropoff_at,
         driver_age=driver_age,
     )
-    options = _options(currency, provider, wait_for_all, limit)
+    options = _options(currency, provider, wait_for_all, limit, strategy, refresh, sort)
     request = search_service_pb2.SearchRequest(cars=query, options=options)
     run_search(request, target=target, timeout=timeout, as_json=as_json)
 
@@ -160,6 +182,9 @@ def experiences(
     provider: ProviderOpt = None,
     wait_for_all: WaitOpt = False,
     limit: LimitOpt = 0,
+    strategy: StrategyOpt = "",
+    refresh: RefreshOpt = False,
+    sort: SortOpt = "best",
     timeout: TimeoutOpt = 30.0,
     target: TargetOpt = None,
     as_json: JsonOpt = False,
@@ -168,19 +193,63 @@ def experiences(
     query = search_service_pb2.ExperienceQuery(
         city_code=city, from_date=from_date, to_date=to_date or "", text=query_text
     )
-    options = _options(currency, provider, wait_for_all, limit)
+    options = _options(currency, provider, wait_for_all, limit, strategy, refresh, sort)
     request = search_service_pb2.SearchRequest(experiences=query, options=options)
     run_search(request, target=target, timeout=timeout, as_json=as_json)
 
 
+@search_app.command("package")
+def package(
+    origin: Annotated[str, typer.Option("--from", help="IATA airport or city code.")],
+    destination: Annotated[str, typer.Option("--to", help="IATA airport or city code.")],
+    depart: Annotated[str, typer.Option(help="Outbound date, YYYY-MM-DD.")],
+    return_date: Annotated[str, typer.Option("--return", help="Return date, YYYY-MM-DD.")],
+    rooms: Annotated[int, typer.Option(help="Rooms, sharing the travelers evenly.")] = 1,
+    adults: Annotated[int, typer.Option(help="Adults.")] = 2,
+    car: Annotated[bool, typer.Option("--car", help="Add a rental car for the stay.")] = False,
+    currency: CurrencyOpt = "EUR",
+    wait_for_all: WaitOpt = False,
+    limit: LimitOpt = 0,
+    refresh: RefreshOpt = False,
+    timeout: TimeoutOpt = 30.0,
+    target: TargetOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search a trip: flights there and back, a stay, maybe a car, shown as bundles."""
+    per_room = max(adults // max(rooms, 1), 1)
+    query = search_service_pb2.PackageQuery(
+        origin=origin,
+        destination=destination,
+        departure_date=depart,
+        return_date=return_date,
+        travelers=common_pb2.Travelers(adults=adults),
+        rooms=[search_service_pb2.RoomOccupancy(adults=per_room)] * rooms,
+        include_car=car,
+    )
+    options = _options(currency, None, wait_for_all, limit, "", refresh, "price")
+    request = search_service_pb2.SearchRequest(package=query, options=options)
+    run_search(request, target=target, timeout=timeout, as_json=as_json)
+
+
 def _options(
-    currency: str, provider: list[str] | None, wait_for_all: bool, limit: int
+    currency: str,
+    provider: list[str] | None,
+    wait_for_all: bool,
+    limit: int,
+    strategy: str,
+    refresh: bool,
+    sort: str,
 ) -> search_service_pb2.SearchOptions:
+    if sort.lower() not in SORTS:
+        raise typer.BadParameter(f"sort must be one of {', '.join(SORTS)}", param_hint="--sort")
     return search_service_pb2.SearchOptions(
         wait_for_all=wait_for_all,
         display_currency=currency.upper(),
         max_results=limit,
         providers=provider or [],
+        strategy=strategy,
+        refresh=refresh,
+        sort=SORTS[sort.lower()],
     )
 
 

@@ -17,7 +17,7 @@ from guidera.v1 import common_pb2
 from guidera_grpc.reference.airports import resolve_city
 from guidera_grpc.reference.regions import region_of
 from guidera_grpc.routing.routes import MULTI_CITY, flight_route_type, stay_route_type
-from guidera_grpc.search.params import CarSearch, FlightSearch, SearchParams
+from guidera_grpc.search.params import CarSearch, FlightSearch, PackageSearch, SearchParams
 from guidera_grpc.validation.search import ValidSearch
 
 _PREMIUM_CABINS = frozenset({common_pb2.CABIN_BUSINESS, common_pb2.CABIN_FIRST})
@@ -87,6 +87,8 @@ def build_context(
 
 def _ends(params: SearchParams, home: str | None) -> tuple[str | None, str]:
     """Where the trip starts (if known) and where it goes."""
+    if isinstance(params, PackageSearch):
+        params = params.flight
     if isinstance(params, FlightSearch):
         return params.slices[0].origin, params.slices[0].destination
     if isinstance(params, CarSearch):

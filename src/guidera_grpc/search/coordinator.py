@@ -21,6 +21,7 @@ from guidera.v1 import search_service_pb2
 from guidera_grpc.cache.search_cache import SEARCH_FRESH_S, CachedSearch, SearchCache, search_key
 from guidera_grpc.routing.plan import RoutingPlan
 from guidera_grpc.search.executor import SearchRun
+from guidera_grpc.search.packages import PackageRun
 from guidera_grpc.search.pages import ResultPages, page_token
 from guidera_grpc.search.single_flight import SingleFlight
 from guidera_grpc.validation.search import ValidSearch
@@ -35,9 +36,9 @@ class SearchBackend(Protocol):
 
     async def new_search(
         self, search: ValidSearch, request_id: str, time_remaining: float | None
-    ) -> SearchRun: ...
+    ) -> SearchRun | PackageRun: ...
 
-    def record_search(self, run: SearchRun) -> None: ...
+    def record_search(self, run: SearchRun | PackageRun) -> None: ...
 
     def budget_for(self, time_remaining: float | None) -> float: ...
 
@@ -82,7 +83,7 @@ class SearchCoordinator:
             return None
         return await self._cache.find(key)
 
-    async def _live(self, run: SearchRun, key: str) -> AsyncGenerator[Event, None]:
+    async def _live(self, run: SearchRun | PackageRun, key: str) -> AsyncGenerator[Event, None]:
         try:
             async with contextlib.aclosing(run.stream()) as events:
                 async for event in events:

@@ -145,4 +145,36 @@ class ExperienceSearch:
         }
 
 
-SearchParams = FlightSearch | HotelSearch | CarSearch | ExperienceSearch
+@dataclass(frozen=True, slots=True)
+class PackageSearch:
+    """A trip assembled from parts: the flights there and back, the stay, maybe a car."""
+
+    flight: FlightSearch
+    hotel: HotelSearch
+    car: CarSearch | None = None
+
+    @property
+    def currency(self) -> str:
+        """The display currency of the whole package."""
+        return self.flight.currency
+
+    def parts(self) -> list[tuple[str, FlightSearch | HotelSearch | CarSearch]]:
+        """(category, search) of each part, flights first."""
+        parts: list[tuple[str, FlightSearch | HotelSearch | CarSearch]] = [
+            ("flights", self.flight),
+            ("hotels", self.hotel),
+        ]
+        if self.car is not None:
+            parts.append(("cars", self.car))
+        return parts
+
+    def to_json(self) -> dict[str, object]:
+        """The parameters as plain JSON."""
+        return {
+            "flight": self.flight.to_json(),
+            "hotel": self.hotel.to_json(),
+            "car": self.car.to_json() if self.car else None,
+        }
+
+
+SearchParams = FlightSearch | HotelSearch | CarSearch | ExperienceSearch | PackageSearch

@@ -7,12 +7,12 @@ from typing import Any
 
 from guidera.v1 import common_pb2, search_service_pb2
 
-from guidera_grpc.errors import NotSupported
 from guidera_grpc.search.params import SearchParams
 from guidera_grpc.validation.cars import validate_car_search
 from guidera_grpc.validation.common import Violations, check_currency
 from guidera_grpc.validation.experiences import validate_experience_search
 from guidera_grpc.validation.flights import validate_flight_search
+from guidera_grpc.validation.packages import validate_package_search
 from guidera_grpc.validation.places import check_place
 from guidera_grpc.validation.stays import validate_hotel_search
 
@@ -87,6 +87,7 @@ CATEGORY_NAMES = {
     common_pb2.CATEGORY_HOTELS: "hotels",
     common_pb2.CATEGORY_CARS: "cars",
     common_pb2.CATEGORY_EXPERIENCES: "experiences",
+    common_pb2.CATEGORY_PACKAGES: "packages",
 }
 
 
@@ -155,7 +156,8 @@ def _check_query(
         params = validate_experience_search(request.experiences, currency, errors)
         category = common_pb2.CATEGORY_EXPERIENCES
     elif kind == "package":
-        raise NotSupported("package search is not offered yet")
+        params = validate_package_search(request.package, currency, errors)
+        category = common_pb2.CATEGORY_PACKAGES
     else:
         errors.add("query", "one of flights, hotels, cars, experiences or package is required")
     return (category, params) if params is not None else None

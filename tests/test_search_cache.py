@@ -199,3 +199,25 @@ async def test_searches_work_when_redis_is_unreachable(
                 assert arrivals[-1].event.completed.total_offers > 0
     finally:
         await server.stop(grace_s=0.5)
+
+
+async def test_a_joining_client_is_not_bound_by_a_shorter_deadline(
+    search_stub: search_service_pb2_grpc.SearchServiceAsyncStub, sandbox_control: SandboxControl
+) -> None:
+    """A client with time to spare does not join a search that will stop at another client's
+    near deadline; each gets its own started event with its own request id."""
+    await sandbox_control.set("all", latency_ms=[600, 600])
+    hurried = _cacheable("CDG", "JFK")
+    hurried.request_id = "hurried"
+    patient = _cacheable("CDG", "JFK")
+    patient.request_id = "patient"
+
+    async def later() -> list:  # type: ignore[type-arg]
+        await asyncio.sleep(0.05)
+        return await collect(search_stub.Search(patient, timeout=30))
+
+    short, long = await asyncio.gather(collect(search_stub.Search(hurried, timeout=0.4)), later())
+
+    assert short[-1].event.completed.total_offers == 0
+    assert long[0].event.started.request_id == "patient"
+    assert long[-1].event.completed.total_offers > 0

@@ -188,3 +188,86 @@ async def test_a_bad_hotel_car_or_experience_field_is_named(
 
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert field in _violations(error), (case, _violations(error))
+
+
+HOSTILE = [
+    ("newline in request id", "request_id", "rid\n12:00:00 ERROR forged line"),
+    ("nul in request id", "request_id", "nul\x00id"),
+]
+
+
+@pytest.mark.parametrize(("case", "field", "value"), HOSTILE, ids=[c[0] for c in HOSTILE])
+async def test_control_characters_are_refused(
+    search_stub: search_service_pb2_grpc.SearchServiceAsyncStub, case: str, field: str, value: str
+) -> None:
+    """Control characters would forge log lines or break the session row: refused."""
+    request = flight_request()
+    setattr(request, field, value)
+
+    error = await _refusal(search_stub, request)
+
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field in _violations(error)
+
+
+async def test_a_nul_in_experience_text_is_refused(
+    search_stub: search_service_pb2_grpc.SearchServiceAsyncStub,
+) -> None:
+    error = await _refusal(search_stub, _experiences(text="a\x00b"))
+    assert "experiences.text" in _violations(error)
+
+
+async def test_thousands_of_bad_fields_still_answer_invalid_argument(
+    search_stub: search_service_pb2_grpc.SearchServiceAsyncStub,
+) -> None:
+    """The violations are capped, so the answer fits in gRPC's trailers."""
+    request = flight_request()
+    request.flights.travelers.child_ages.extend([99] * 20_000)
+    request.options.providers.extend(["nobody"] * 2000)
+
+    error = await _refusal(search_stub, request)
+
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert 0 < len(_violations(error)) <= 20
+
+
+async def test_an_unconvertible_currency_is_refused(
+    search_stub: search_service_pb2_grpc.SearchServiceAsyncStub,
+) -> None:
+    request = flight_request()
+    request.options.display_currency = "QQQ"
+
+    error = await _refusal(search_stub, request)
+
+    assert "options.display_currency" in _violations(error)
+
+
+async def test_a_provider_of_another_category_is_refused(
+    search_stub: search_service_pb2_grpc.SearchServiceAsyncStub,
+) -> None:
+    error = await _refusal(search_stub, flight_request(providers=("cartrawler",)))
+
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "options.providers[0]" in _violations(error)
+
+
+async def test_a_flight_within_one_city_is_refused(
+    search_stub: search_service_pb2_grpc.SearchServiceAsyncStub,
+) -> None:
+    error = await _refusal(search_stub, flight_request("JFK", "NYC"))
+    assert "flights.slices[0].destination" in _violations(error)
+
+
+async def test_bytes_that_are_no_message_answer_invalid_argument(channel: grpc.aio.Channel) -> None:
+    """Undecodable bytes get INVALID_ARGUMENT, not grpc's UNKNOWN."""
+    search = channel.unary_stream(
+        "/guidera.v1.SearchService/Search",
+        request_serializer=lambda raw: raw,
+        response_deserializer=search_service_pb2.SearchResponse.FromString,
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        async for _ in search(b"\xff\xff\xff", timeout=5):
+            pass
+
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "request" in _violations(caught.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from guidera.v1 import search_service_pb2
@@ -139,3 +140,56 @@ async def test_a_failed_single_provider_is_replaced_by_a_spare(
     assert stand_in.provider == reserve[0]
     assert stand_in.outcome == ANSWERED
     assert completed.total_offers > 0
+
+
+async def test_a_hung_first_provider_does_not_starve_a_sequential_search(
+    search_stub: SearchServiceAsyncStub, sandbox_control: SandboxControl
+) -> None:
+    """Each call has its own limit below the search's budget, so the providers after a hung
+    one still answer, and every selected provider has a status."""
+    plan = (await _search(search_stub, "sequential"))[0].started.plan
+    first = plan.selected[0].provider
+    await sandbox_control.reset()
+    await sandbox_control.set(first, timeout_rate=1.0)
+
+    events = await _search(search_stub, "sequential")
+
+    outcomes = {p.provider: p.outcome for p in events[-1].completed.providers}
+    assert set(outcomes) == {c.provider for c in plan.selected}
+    assert outcomes[first] != ANSWERED
+    assert ANSWERED in outcomes.values()
+
+
+async def test_a_search_answered_by_a_fallback_is_recorded(
+    search_stub: SearchServiceAsyncStub, sandbox_control: SandboxControl, pg_dsn: str
+) -> None:
+    """The session row names every provider called, the stand-in included."""
+    import asyncio
+
+    import asyncpg
+
+    plan = (await _search(search_stub, "quick_search"))[0].started.plan
+    chosen = plan.selected[0].provider
+    await sandbox_control.set(chosen, error_rate=1.0)
+
+    events = await _search(search_stub, "quick_search")
+    search_id = events[-1].completed.search_id
+
+    connection = await asyncpg.connect(pg_dsn)
+    try:
+        row = None
+        for _ in range(50):
+            row = await connection.fetchrow(
+                "SELECT status, providers_called, providers_answered FROM search_sessions"
+                " WHERE id = $1",
+                uuid.UUID(search_id),
+            )
+            if row:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await connection.close()
+    assert row is not None
+    assert chosen in row["providers_called"]
+    assert set(row["providers_answered"]) <= set(row["providers_called"])
+    assert row["status"] == "partial"

@@ -33,8 +33,9 @@ class InvalidRequest(GuideraError):
     reason = "INVALID_ARGUMENT"
 
     def __init__(self, violations: list[FieldViolation]) -> None:
-        fields = ", ".join(v.field for v in violations)
-        super().__init__(f"invalid request: {fields}")
+        fields = ", ".join(v.field for v in violations[:5])
+        more = f" and {len(violations) - 5} more" if len(violations) > 5 else ""
+        super().__init__(f"invalid request: {fields}{more}")
         self.violations = violations
 
 

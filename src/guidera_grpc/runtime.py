@@ -31,6 +31,7 @@ from guidera_grpc.providers.registry import (
     DEFAULT_HOTELBEDS_MARKUP,
     ProviderSet,
     build_providers,
+    serves,
 )
 from guidera_grpc.routing.plan import RoutingPlan
 from guidera_grpc.routing.router import Route, Router
@@ -44,6 +45,7 @@ from guidera_grpc.store import Store, open_store
 from guidera_grpc.store.fx import load_fx_rates
 from guidera_grpc.store.providers import get_provider
 from guidera_grpc.store.sessions import SearchSessionRecord, record_search_session
+from guidera_grpc.validation.common import Violations
 from guidera_grpc.validation.search import CATEGORY_NAMES, MAX_RESULTS, ValidSearch
 
 log = logging.getLogger(__name__)
@@ -125,6 +127,23 @@ class Runtime:
             budget = min(budget, time_remaining - DEADLINE_RESERVE_S)
         return max(budget, 0.0)
 
+    def check_search(self, search: ValidSearch) -> None:
+        """Refuse what validation alone cannot know: a currency without an exchange rate, or a
+        named provider that does not sell the category."""
+        errors = Violations()
+        if not self._fx.knows(search.options.display_currency):
+            errors.add(
+                "options.display_currency",
+                f"{search.options.display_currency} has no exchange rate; "
+                f"use one of {', '.join(self._fx.currencies())}",
+            )
+        for index, code in enumerate(search.options.providers):
+            if not serves(code, search.category_name):
+                errors.add(
+                    f"options.providers[{index}]", f"{code} does not sell {search.category_name}"
+                )
+        errors.raise_if_any()
+
     async def new_search(
         self, search: ValidSearch, request_id: str, time_remaining: float | None
     ) -> SearchRun | PackageRun:
@@ -179,7 +198,16 @@ class Runtime:
         budget = self.budget_for(time_remaining, strategy)
         calls = self._providers.for_category(search.category_name)
         return SearchRun(
-            search_id, request_id, search, plan, calls, book, budget, strategy, route.spares
+            search_id,
+            request_id,
+            search,
+            plan,
+            calls,
+            book,
+            budget,
+            strategy,
+            route.spares,
+            route.call_timeouts,
         )
 
     async def plan(self, search: ValidSearch) -> RoutingPlan:
@@ -218,10 +246,12 @@ def session_record(run: SearchRun | PackageRun) -> SearchSessionRecord:
     """The session row of a finished or abandoned search."""
     summary = run.summary
     answered = search_service_pb2.PROVIDER_OUTCOME_ANSWERED
+    skipped = search_service_pb2.PROVIDER_OUTCOME_SKIPPED
+    called = list(dict.fromkeys(s.provider for s in summary.statuses if s.outcome != skipped))
     answered_by = list(dict.fromkeys(s.provider for s in summary.statuses if s.outcome == answered))
     if not summary.completed:
         status = "cancelled"
-    elif len(answered_by) == len(run.plan.selected):
+    elif all(s.outcome in (answered, skipped) for s in summary.statuses) and answered_by:
         status = "completed"
     else:
         status = "partial" if answered_by else "failed"
@@ -234,7 +264,7 @@ def session_record(run: SearchRun | PackageRun) -> SearchSessionRecord:
         status=status,
         started_at=summary.started_at,
         completed_at=summary.started_at + dt.timedelta(seconds=summary.duration_s),
-        providers_called=run.plan.selected,
+        providers_called=called,
         providers_answered=answered_by,
         result_count=summary.total_offers,
         first_result_ms=round(first_ms * 1000) if first_ms is not None else None,

@@ -26,6 +26,7 @@ from guidera.v1 import (
     search_service_pb2_grpc,
 )
 
+from guidera_grpc.api.decoding import SafeDecoding
 from guidera_grpc.api.search_servicer import SearchServicer
 from guidera_grpc.api.unimplemented import AdminServicer, BookingServicer, OfferServicer
 from guidera_grpc.config import Settings
@@ -49,7 +50,9 @@ class GuideraServer:
         self.runtime = Runtime(settings)
         self.health = health.aio.HealthServicer()
         self.port = 0
-        self._server = grpc.aio.server(maximum_concurrent_rpcs=settings.max_concurrent_rpcs)
+        self._server = grpc.aio.server(
+            interceptors=[SafeDecoding()], maximum_concurrent_rpcs=settings.max_concurrent_rpcs
+        )
         self._startup: asyncio.Task[None] | None = None
         self._add_services()
 

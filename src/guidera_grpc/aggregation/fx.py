@@ -17,6 +17,14 @@ class FxTable:
         self._eur_per_unit = {code.upper(): rate for code, rate in eur_per_unit.items()}
         self._eur_per_unit["EUR"] = Decimal(1)
 
+    def knows(self, currency: str) -> bool:
+        """Whether prices can be converted to and from ``currency``."""
+        return currency.upper() in self._eur_per_unit
+
+    def currencies(self) -> list[str]:
+        """Every currency with a rate."""
+        return sorted(self._eur_per_unit)
+
     def convert(self, money: common_pb2.Money, to: str) -> common_pb2.Money | None:
         """``money`` in currency ``to``, to the cent; None when either rate is unknown."""
         source_code, target_code = money.currency_code.upper(), to.upper()

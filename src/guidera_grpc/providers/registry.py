@@ -78,6 +78,11 @@ class ProviderSet:
         return sorted({code for calls in self.calls.values() for code in calls})
 
 
+def serves(code: str, category: str) -> bool:
+    """Whether this service has an adapter of ``code`` for ``category``."""
+    return (code, category) in REQUIRED_SETTINGS
+
+
 def is_configured(code: str, category: str, settings: Settings) -> bool:
     """Whether every credential the supplier needs for the category is set."""
     names = REQUIRED_SETTINGS.get((code, category))

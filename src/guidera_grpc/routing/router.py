@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 import asyncpg
@@ -33,6 +33,7 @@ from guidera_grpc.validation.search import ValidSearch
 
 #: Registry reads are cached this long: routing must see an operator's change within seconds.
 REGISTRY_TTL_S = 5.0
+MIN_CALL_TIMEOUT_S = 3.0
 
 T = TypeVar("T")
 
@@ -61,6 +62,7 @@ class Route:
     plan: RoutingPlan
     strategy: Strategy
     spares: tuple[str, ...]
+    call_timeouts: Mapping[str, float] = field(default_factory=dict)
 
 
 class Router:
@@ -107,7 +109,8 @@ class Router:
             Exclusion(code, "held in reserve as a fallback") for code in spares
         )
         plan = dataclasses.replace(plan, selected=chosen, excluded=excluded, fallbacks=spares)
-        return Route(plan, strategy, spares)
+        timeouts = {code: own_timeout(by_code[code]) for code in (*chosen, *spares)}
+        return Route(plan, strategy, spares, timeouts)
 
     async def _registry(
         self,
@@ -122,6 +125,12 @@ class Router:
         if chains is None:
             chains = self._chains.keep(await load_fallback_chains(self._pool))
         return profiles, rules, chains
+
+
+def own_timeout(profile: ProviderProfile) -> float:
+    """How long one call to a provider may take: five times its usual latency, at least
+    MIN_CALL_TIMEOUT_S, so one hung supplier cannot eat a sequential search's whole budget."""
+    return max(MIN_CALL_TIMEOUT_S, 5 * profile.avg_latency_ms / 1000)
 
 
 def _beyond(exclusion: Exclusion) -> bool:

@@ -28,6 +28,9 @@ from guidera_grpc.validation.search import ValidSearch
 
 Event = search_service_pb2.SearchResponse
 
+#: A search in flight is joined when it ends at most this much before the joiner's own would.
+JOIN_SLACK_S = 0.5
+
 
 class SearchBackend(Protocol):
     """What the coordinator needs of the runtime."""
@@ -66,17 +69,36 @@ class SearchCoordinator:
             for event in await self._replay(search, request_id, cached, time_remaining):
                 yield event
             return
-        shared = self._flights.join(key)
-        if shared is None:
-            run = await self._backend.new_search(search, request_id, time_remaining)
-            shared = self._flights.start(key, self._live(run, key))
         stale_first = cached if freshness is not None else None
-        async with contextlib.aclosing(shared.subscribe()) as events:
+        live = await self._live_events(search, key, request_id, time_remaining)
+        async with contextlib.aclosing(live) as events:
             async for event in events:
-                yield event
-                if stale_first is not None and event.WhichOneof("event") == "started":
+                if event.WhichOneof("event") != "started":
+                    yield event
+                    continue
+                yield _for_client(event, request_id)
+                if stale_first is not None:
                     yield _cached_batch(stale_first, search.options.max_results)
                     stale_first = None
+
+    async def _live_events(
+        self, search: ValidSearch, key: str, request_id: str, time_remaining: float | None
+    ) -> AsyncGenerator[Event, None]:
+        """Join an identical search in flight when its time budget suits this client, else
+        start one (shared with later identical searches when no other runs)."""
+        flight_key = f"{key}:{'all' if search.options.wait_for_all else 'stream'}"
+        now = time.monotonic()
+        wanted_end = now + self._backend.budget_for(time_remaining)
+        client_end = now + time_remaining if time_remaining is not None else float("inf")
+        shared = self._flights.join(flight_key)
+        if shared is not None and wanted_end - JOIN_SLACK_S <= shared.ends_at <= client_end:
+            return shared.subscribe()
+        run = await self._backend.new_search(search, request_id, time_remaining)
+        if shared is not None:
+            # One runs already on another deadline: this client gets a run of its own.
+            return self._live(run, key)
+        started = self._flights.start(flight_key, self._live(run, key), now + run.budget_s)
+        return started.subscribe()
 
     async def _cached(self, search: ValidSearch, key: str) -> CachedSearch | None:
         if self._cache is None or search.options.refresh:
@@ -127,6 +149,16 @@ class SearchCoordinator:
             batch,
             Event(completed=completed),
         ]
+
+
+def _for_client(event: Event, request_id: str) -> Event:
+    """A shared search's started event, naming this client's request id."""
+    if event.started.request_id == request_id:
+        return event
+    copy = Event()
+    copy.CopyFrom(event)
+    copy.started.request_id = request_id
+    return copy
 
 
 def _cached_batch(cached: CachedSearch, limit: int) -> Event:

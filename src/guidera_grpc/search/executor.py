@@ -73,6 +73,7 @@ class SearchRun:
         budget_s: float,
         strategy: Strategy | None = None,
         spares: Sequence[str] = (),
+        call_timeouts: Mapping[str, float] | None = None,
     ) -> None:
         self.search_id = search_id
         self.request_id = request_id
@@ -83,6 +84,7 @@ class SearchRun:
         self.budget_s = budget_s
         self.strategy = strategy or strategy_named("")
         self.spares = tuple(spares)
+        self.call_timeouts = dict(call_timeouts or {})
         self.summary = SearchSummary()
         self.completed = search_service_pb2.SearchCompleted()
         self._started = time.monotonic()
@@ -134,6 +136,12 @@ class SearchRun:
             more = schedule.top_up(running=len(running), total_offers=len(self.book))
             for event in self._launch(more, running, deadline):
                 yield event
+        for code, reason in schedule.leftovers():
+            status = self._status(
+                code, search_service_pb2.PROVIDER_OUTCOME_SKIPPED, 0.0, reason=reason
+            )
+            self._record_status(status)
+            yield search_service_pb2.SearchResponse(provider_status=status)
         for task, launch in running.items():
             task.cancel()
             status = self._status(
@@ -169,8 +177,9 @@ class SearchRun:
                 self._record_status(status)
                 skipped.append(search_service_pb2.SearchResponse(provider_status=status))
                 continue
+            timeout = min(remaining, self.call_timeouts.get(launch.provider, remaining))
             task = asyncio.create_task(
-                self._call(launch.provider, remaining), name=f"search:{launch.provider}"
+                self._call(launch.provider, timeout), name=f"search:{launch.provider}"
             )
             running[task] = launch
         return skipped

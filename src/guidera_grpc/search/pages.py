@@ -19,6 +19,7 @@ from guidera_grpc.errors import FieldViolation, InvalidRequest, NotFound
 RESULTS_KEEP_S = 1800
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+MAX_SEARCH_ID = 64
 
 
 def page_token(search_id: str, offset: int) -> str:
@@ -33,13 +34,15 @@ def read_token(token: str, search_id: str) -> int:
         padded = token + "=" * (-len(token) % 4)
         fields = orjson.loads(base64.urlsafe_b64decode(padded))
         offset = fields["o"]
-        if fields["s"] != search_id or not isinstance(offset, int) or offset < 0:
+        valid = isinstance(offset, int) and not isinstance(offset, bool) and offset >= 0
+        if fields["s"] != search_id or not valid:
             raise ValueError(token)
+        position: int = offset
     except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
         raise InvalidRequest(
             [FieldViolation("page_token", "is not a page token of this search")]
         ) from None
-    return offset
+    return position
 
 
 class ResultPages:
@@ -58,6 +61,10 @@ class ResultPages:
         self, request: search_service_pb2.GetSearchResultsRequest
     ) -> search_service_pb2.GetSearchResultsResponse:
         """One page; NOT_FOUND when the search is unknown or its results have expired."""
+        if not request.search_id or len(request.search_id) > MAX_SEARCH_ID:
+            raise InvalidRequest(
+                [FieldViolation("search_id", "is required: the id of a search's events")]
+            )
         if not 0 <= request.page_size <= MAX_PAGE_SIZE:
             raise InvalidRequest(
                 [FieldViolation("page_size", f"must be between 0 and {MAX_PAGE_SIZE}")]

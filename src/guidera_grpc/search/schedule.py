@@ -27,6 +27,7 @@ class Schedule:
 
     def __init__(self, strategy: Strategy, selected: Sequence[str], spares: Sequence[str]) -> None:
         self._strategy = strategy
+        self._satisfied: list[str] = []
         self._queue = deque(selected)
         self._spares = deque(code for code in spares if code not in selected)
         self._width = len(selected) if strategy.mode == "parallel" else 1
@@ -40,6 +41,7 @@ class Schedule:
         """The calls to start once ``provider`` answered (or failed) with ``offers`` offers."""
         mode = self._strategy.mode
         if mode == "waterfall" and not failed and offers >= self._strategy.min_results:
+            self._satisfied.extend(self._queue)
             self._queue.clear()
             self._spares.clear()
             return []
@@ -51,6 +53,11 @@ class Schedule:
         if mode == "waterfall" and self._spares:
             return [Launch(self._spares.popleft(), provider)]
         return []
+
+    def leftovers(self) -> list[tuple[str, str]]:
+        """Selected providers never called, and why: the stream reports every one."""
+        done = [(code, "not needed: an earlier provider answered") for code in self._satisfied]
+        return done + [(code, "too little time left to call it") for code in self._queue]
 
     def top_up(self, *, running: int, total_offers: int) -> list[Launch]:
         """One more spare when everything finished with fewer offers than the strategy wants."""

@@ -18,7 +18,10 @@ T = TypeVar("T")
 class SharedStream(Generic[T]):
     """One running stream of events, replayed to each subscriber from its first event."""
 
-    def __init__(self, source: AsyncGenerator[T, None], on_done: Callable[[], None]) -> None:
+    def __init__(
+        self, source: AsyncGenerator[T, None], on_done: Callable[[], None], ends_at: float
+    ) -> None:
+        self.ends_at = ends_at
         self._events: list[T] = []
         self._changed = asyncio.Condition()
         self._done = False
@@ -82,9 +85,10 @@ class SingleFlight(Generic[T]):
         """The stream running for ``key``, if any."""
         return self._running.get(key)
 
-    def start(self, key: str, source: AsyncGenerator[T, None]) -> SharedStream[T]:
-        """Start ``source`` as the shared stream of ``key``."""
-        shared = SharedStream(source, lambda: self._forget(key, shared))
+    def start(self, key: str, source: AsyncGenerator[T, None], ends_at: float) -> SharedStream[T]:
+        """Start ``source`` as the shared stream of ``key``, due to end by ``ends_at``
+        (a time.monotonic() instant)."""
+        shared = SharedStream(source, lambda: self._forget(key, shared), ends_at)
         self._running[key] = shared
         return shared
 

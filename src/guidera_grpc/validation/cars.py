@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from guidera.v1 import search_service_pb2
 
@@ -10,6 +11,7 @@ from guidera_grpc.search.params import CarSearch
 from guidera_grpc.validation.common import Violations
 from guidera_grpc.validation.places import check_place, now_at
 
+_LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
 MIN_DRIVER_AGE = 18
 MAX_DRIVER_AGE = 99
 DEFAULT_DRIVER_AGE = 30
@@ -38,6 +40,8 @@ def parse_local_time(value: str, field: str, errors: Violations) -> dt.datetime 
         errors.add(field, "is required (YYYY-MM-DDTHH:MM)")
         return None
     try:
+        if not _LOCAL_TIME.match(value):
+            raise ValueError(value)
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         errors.add(field, f"{value[:32]!r} is not a local time in the form YYYY-MM-DDTHH:MM")
@@ -55,7 +59,9 @@ def _check_times(
     drop_off_at = parse_local_time(query.drop_off_local_time, "cars.drop_off_local_time", errors)
     now = now_at(pick_up)
     if pick_up_at and pick_up_at < now:
-        errors.add("cars.pick_up_local_time", f"{pick_up_at:%Y-%m-%dT%H:%M} is in the past")
+        errors.add(
+            "cars.pick_up_local_time", f"{pick_up_at.isoformat(timespec='minutes')} is in the past"
+        )
     elif pick_up_at and pick_up_at > now + dt.timedelta(days=MAX_DAYS_AHEAD):
         errors.add("cars.pick_up_local_time", f"more than {MAX_DAYS_AHEAD} days ahead")
     if pick_up_at and drop_off_at:

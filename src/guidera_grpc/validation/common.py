@@ -10,6 +10,11 @@ from guidera_grpc.errors import FieldViolation, InvalidRequest
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _CODE = re.compile(r"^[A-Za-z]{3}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+#: A client learns at most this many violations: the answer must fit in gRPC's trailers.
+MAX_VIOLATIONS = 20
 
 
 class Violations:
@@ -17,9 +22,13 @@ class Violations:
 
     def __init__(self) -> None:
         self.items: list[FieldViolation] = []
+        self.dropped = 0
 
     def add(self, field: str, description: str) -> None:
-        self.items.append(FieldViolation(field, description))
+        if len(self.items) >= MAX_VIOLATIONS:
+            self.dropped += 1
+            return
+        self.items.append(FieldViolation(field[:200], description[:300]))
 
     def raise_if_any(self) -> None:
         if self.items:
@@ -32,7 +41,7 @@ def parse_date(value: str, field: str, errors: Violations) -> dt.date | None:
         errors.add(field, "is required (YYYY-MM-DD)")
         return None
     try:
-        if len(value) != 10:
+        if not _DATE.match(value):
             raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -45,7 +54,7 @@ def check_currency(value: str, field: str, errors: Violations) -> str:
     if not value:
         return "EUR"
     code = value.strip().upper()
-    if not _CURRENCY.match(code):
+    if not value.strip().isascii() or not _CURRENCY.match(code):
         errors.add(field, f"{value[:16]!r} is not an ISO 4217 code such as EUR or USD")
     return code
 
@@ -56,5 +65,15 @@ def normalize_code(value: str) -> str:
 
 
 def looks_like_code(value: str) -> bool:
-    """Three letters, the shape of an IATA airport or city code."""
+    """Three ASCII letters, the shape of an IATA airport or city code."""
     return bool(_CODE.match(value))
+
+
+def check_text(value: str, field: str, max_length: int, errors: Violations) -> str:
+    """Free text: at most ``max_length`` characters, no control characters (they would
+    forge log lines or be refused by the database)."""
+    if len(value) > max_length:
+        errors.add(field, f"at most {max_length} characters")
+    elif _CONTROL.search(value):
+        errors.add(field, "must not contain control characters")
+    return value

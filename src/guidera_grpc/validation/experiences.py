@@ -7,7 +7,7 @@ import datetime as dt
 from guidera.v1 import search_service_pb2
 
 from guidera_grpc.search.params import ExperienceSearch
-from guidera_grpc.validation.common import Violations, parse_date
+from guidera_grpc.validation.common import Violations, check_text, parse_date
 from guidera_grpc.validation.places import check_place, today_at
 
 MAX_RANGE_DAYS = 31
@@ -33,9 +33,7 @@ def validate_experience_search(
             errors.add("experiences.to_date", "must not be before the first date")
         elif (to_date - from_date).days >= MAX_RANGE_DAYS:
             errors.add("experiences.to_date", f"a search covers at most {MAX_RANGE_DAYS} days")
-    text = query.text.strip()
-    if len(text) > MAX_TEXT:
-        errors.add("experiences.text", f"at most {MAX_TEXT} characters")
+    text = check_text(query.text.strip(), "experiences.text", MAX_TEXT, errors)
     if errors.items or not (city and from_date):
         return None
     return ExperienceSearch(city, from_date, to_date or from_date, text, currency)

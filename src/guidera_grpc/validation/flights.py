@@ -8,7 +8,7 @@ from guidera.v1 import common_pb2, search_service_pb2
 
 from guidera_grpc.search.params import FlightSearch, SliceSpec
 from guidera_grpc.validation.common import Violations, parse_date
-from guidera_grpc.validation.places import check_place, today_at
+from guidera_grpc.validation.places import check_place, same_city, today_at
 
 MAX_SLICES = 6
 MAX_SEATED_TRAVELERS = 9
@@ -52,8 +52,8 @@ def _check_slices(
         path = f"flights.slices[{index}]"
         origin = check_place(item.origin, f"{path}.origin", errors)
         destination = check_place(item.destination, f"{path}.destination", errors)
-        if origin and origin == destination:
-            errors.add(f"{path}.destination", "must differ from the origin")
+        if origin and destination and same_city(origin, destination):
+            errors.add(f"{path}.destination", "must be another city than the origin")
         day = _check_departure(item.departure_date, origin, f"{path}.departure_date", errors)
         if day and previous and day < previous:
             errors.add(

@@ -15,7 +15,7 @@ def check_place(value: str, field: str, errors: Violations) -> str | None:
     if not code:
         errors.add(field, "is required (an IATA airport or city code such as JFK or PAR)")
         return None
-    if not looks_like_code(code) or place_airport(code) is None:
+    if not looks_like_code(value.strip()) or place_airport(code) is None:
         errors.add(field, f"{value[:16]!r} is not a known IATA airport or city code")
         return None
     return code
@@ -28,6 +28,15 @@ def place_airport(code: str) -> Airport | None:
         city_airports = resolve_city(code)
         airport = city_airports[0] if city_airports else None
     return airport
+
+
+def same_city(first: str, second: str) -> bool:
+    """Whether two codes are the same place or airports of one city (JFK and NYC, LHR and
+    LGW)."""
+    a, b = place_airport(first), place_airport(second)
+    if first == second or a is None or b is None:
+        return first == second
+    return a.city_code == b.city_code or a.iata == b.iata
 
 
 def now_at(code: str | None) -> dt.datetime:

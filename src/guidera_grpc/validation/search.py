@@ -9,7 +9,7 @@ from guidera.v1 import common_pb2, search_service_pb2
 
 from guidera_grpc.search.params import SearchParams
 from guidera_grpc.validation.cars import validate_car_search
-from guidera_grpc.validation.common import Violations, check_currency
+from guidera_grpc.validation.common import Violations, check_currency, check_text
 from guidera_grpc.validation.experiences import validate_experience_search
 from guidera_grpc.validation.flights import validate_flight_search
 from guidera_grpc.validation.packages import validate_package_search
@@ -40,6 +40,8 @@ STRATEGIES = (
 MAX_RESULTS = 1000
 DEFAULT_MAX_RESULTS = 200
 MAX_REQUEST_ID = 128
+#: Cached answers older than this are never offered, even to a client that accepts stale ones.
+MAX_FRESHNESS_S = 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +97,7 @@ def validate_search(request: search_service_pb2.SearchRequest) -> ValidSearch:
     """Check every field; raise InvalidRequest naming all the bad ones."""
     errors = Violations()
     options = _check_options(request.options, errors)
-    if len(request.request_id) > MAX_REQUEST_ID:
-        errors.add("request_id", f"at most {MAX_REQUEST_ID} characters")
+    check_text(request.request_id, "request_id", MAX_REQUEST_ID, errors)
     traveler = _check_traveler(request.traveler, errors)
     params = _check_query(request, options.display_currency, errors)
     errors.raise_if_any()
@@ -105,8 +106,7 @@ def validate_search(request: search_service_pb2.SearchRequest) -> ValidSearch:
 
 
 def _check_traveler(traveler: search_service_pb2.TravelerContext, errors: Violations) -> Traveler:
-    if len(traveler.traveler_ref) > MAX_REQUEST_ID:
-        errors.add("traveler.traveler_ref", f"at most {MAX_REQUEST_ID} characters")
+    check_text(traveler.traveler_ref, "traveler.traveler_ref", MAX_REQUEST_ID, errors)
     home = ""
     if traveler.home_location:
         home = check_place(traveler.home_location, "traveler.home_location", errors) or ""
@@ -167,7 +167,9 @@ def _check_options(options: search_service_pb2.SearchOptions, errors: Violations
     currency = check_currency(options.display_currency, "options.display_currency", errors)
     if not 0 <= options.max_results <= MAX_RESULTS:
         errors.add("options.max_results", f"must be between 0 and {MAX_RESULTS}")
-    for index, code in enumerate(options.providers):
+    if len(options.providers) > len(PROVIDER_CODES):
+        errors.add("options.providers", f"at most {len(PROVIDER_CODES)} providers")
+    for index, code in enumerate(options.providers[: len(PROVIDER_CODES)]):
         if code not in PROVIDER_CODES:
             errors.add(f"options.providers[{index}]", f"{code[:32]!r} is not a known provider")
     if options.strategy and options.strategy not in STRATEGIES:
@@ -179,9 +181,11 @@ def _check_options(options: search_service_pb2.SearchOptions, errors: Violations
         errors.add("options.sort", f"{options.sort} is not a known sort order")
     freshness_s: float | None = None
     if options.HasField("freshness"):
-        freshness_s = options.freshness.ToMilliseconds() / 1000
-        if freshness_s < 0:
-            errors.add("options.freshness", "cannot be negative")
+        freshness = options.freshness
+        if not (0 <= freshness.seconds <= MAX_FRESHNESS_S and 0 <= freshness.nanos < 10**9):
+            errors.add("options.freshness", f"must be between 0 and {MAX_FRESHNESS_S} seconds")
+        else:
+            freshness_s = freshness.seconds + freshness.nanos / 1e9
     return SearchOptions(
         sort=options.sort or search_service_pb2.SORT_ORDER_BEST,
         refresh=options.refresh,

@@ -13,6 +13,9 @@ from guidera.v1 import search_service_pb2_grpc
 from guidera_grpc.config import Settings
 from guidera_grpc.sandbox import RunningSandbox, start_sandbox
 from guidera_grpc.server import GuideraServer
+from guidera_grpc.store.migrate import migrate
+from guidera_grpc.store.pool import open_pool
+from tests.pg import PgCluster
 
 
 @pytest.fixture(scope="session")
@@ -61,10 +64,35 @@ def server_settings(database_url: str, sandbox_url: str, **overrides: object) ->
     return settings.with_sandbox(sandbox_url).model_copy(update=overrides)
 
 
+#: The shared test server answers every search as the suppliers do: no retries, a breaker that
+#: never opens, no rate limits. Resilience has tests of its own, with servers of their own.
+PLAIN = {"retries": 0, "breaker_failures": 1_000_000}
+
+
+async def lift_rate_limits(database_url: str) -> None:
+    """Migrate the database and raise every provider's limits out of the tests' way."""
+    pool = await open_pool(database_url)
+    try:
+        await migrate(pool)
+        await pool.execute(
+            "UPDATE api_providers SET rate_limit_per_minute = 1000000, rate_limit_per_day = NULL"
+        )
+    finally:
+        await pool.close()
+
+
 @pytest.fixture(scope="session")
-async def server(pg_dsn: str, sandbox: RunningSandbox) -> AsyncIterator[GuideraServer]:
+async def server_dsn(pg_cluster: PgCluster) -> str:
+    """The database of the shared test server, its rate limits lifted."""
+    dsn = await pg_cluster.create_database()
+    await lift_rate_limits(dsn)
+    return dsn
+
+
+@pytest.fixture(scope="session")
+async def server(server_dsn: str, sandbox: RunningSandbox) -> AsyncIterator[GuideraServer]:
     """The gRPC service on loopback, store migrated, adapters pointed at the sandbox."""
-    running = GuideraServer(server_settings(pg_dsn, sandbox.url))
+    running = GuideraServer(server_settings(server_dsn, sandbox.url, **PLAIN))
     await running.start()
     await running.wait_ready()
     yield running

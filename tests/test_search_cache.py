@@ -15,7 +15,7 @@ from guidera.v1 import search_service_pb2, search_service_pb2_grpc
 from guidera_grpc.sandbox import RunningSandbox
 from guidera_grpc.server import GuideraServer
 from tests.searching import collect, days_ahead, flight_request, of_kind
-from tests.server_fixtures import SandboxControl, server_settings
+from tests.server_fixtures import PLAIN, SandboxControl, server_settings
 
 FLIGHT_SUPPLIERS = ("amadeus", "duffel", "kiwi")
 CACHE = search_service_pb2.RESULT_SOURCE_CACHE
@@ -136,7 +136,7 @@ async def redis_url() -> str:
 async def _redis_server(
     pg_dsn: str, sandbox: RunningSandbox, redis_url: str, namespace: str
 ) -> GuideraServer:
-    settings = server_settings(pg_dsn, sandbox.url).model_copy(
+    settings = server_settings(pg_dsn, sandbox.url, **PLAIN).model_copy(
         update={"cache_namespace": namespace}
     )
     settings = settings.model_validate(

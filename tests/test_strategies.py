@@ -161,7 +161,7 @@ async def test_a_hung_first_provider_does_not_starve_a_sequential_search(
 
 
 async def test_a_search_answered_by_a_fallback_is_recorded(
-    search_stub: SearchServiceAsyncStub, sandbox_control: SandboxControl, pg_dsn: str
+    search_stub: SearchServiceAsyncStub, sandbox_control: SandboxControl, server_dsn: str
 ) -> None:
     """The session row names every provider called, the stand-in included."""
     import asyncio
@@ -175,7 +175,7 @@ async def test_a_search_answered_by_a_fallback_is_recorded(
     events = await _search(search_stub, "quick_search")
     search_id = events[-1].completed.search_id
 
-    connection = await asyncpg.connect(pg_dsn)
+    connection = await asyncpg.connect(server_dsn)
     try:
         row = None
         for _ in range(50):

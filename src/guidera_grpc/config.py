@@ -67,6 +67,26 @@ class Settings(BaseSettings):
         8000, validation_alias="DEFAULT_SEARCH_TIMEOUT_MS", ge=100
     )
     slack_webhook: SecretStr | None = Field(None, validation_alias="SLACK_WEBHOOK")
+
+    breaker_failures: int = Field(5, validation_alias="GUIDERA_BREAKER_FAILURES", ge=1)
+    breaker_successes: int = Field(3, validation_alias="GUIDERA_BREAKER_SUCCESSES", ge=1)
+    breaker_open_s: float = Field(60.0, validation_alias="GUIDERA_BREAKER_OPEN_S", gt=0)
+    breaker_open_max_s: float = Field(600.0, validation_alias="GUIDERA_BREAKER_OPEN_MAX_S", gt=0)
+    breaker_half_open_trials: int = Field(
+        1, validation_alias="GUIDERA_BREAKER_HALF_OPEN_TRIALS", ge=1
+    )
+    retries: int = Field(3, validation_alias="GUIDERA_RETRIES", ge=0)
+    retry_base_s: float = Field(1.0, validation_alias="GUIDERA_RETRY_BASE_S", gt=0)
+    retry_max_s: float = Field(10.0, validation_alias="GUIDERA_RETRY_MAX_S", gt=0)
+    retry_budget_ratio: float = Field(
+        0.2, validation_alias="GUIDERA_RETRY_BUDGET_RATIO", ge=0, le=1
+    )
+    retry_budget_min: int = Field(10, validation_alias="GUIDERA_RETRY_BUDGET_MIN", ge=0)
+    retry_budget_window_s: float = Field(
+        60.0, validation_alias="GUIDERA_RETRY_BUDGET_WINDOW_S", gt=0
+    )
+    replicas: int = Field(1, validation_alias="GUIDERA_REPLICAS", ge=1)
+
     alert_email: str | None = Field(None, validation_alias="ALERT_EMAIL")
     smtp_host: str | None = Field(None, validation_alias="GUIDERA_SMTP_HOST")
     smtp_port: int = Field(587, validation_alias="GUIDERA_SMTP_PORT", gt=0, lt=65536)

@@ -33,6 +33,12 @@ from guidera_grpc.providers.registry import (
     build_providers,
     serves,
 )
+from guidera_grpc.resilience import (
+    CircuitChange,
+    ProviderGuard,
+    blocked_providers,
+    limits_from_profiles,
+)
 from guidera_grpc.routing.plan import RoutingPlan
 from guidera_grpc.routing.router import Route, Router
 from guidera_grpc.search.coordinator import SearchCoordinator
@@ -43,7 +49,7 @@ from guidera_grpc.search.params import PackageSearch
 from guidera_grpc.search.strategies import Strategy
 from guidera_grpc.store import Store, open_store
 from guidera_grpc.store.fx import load_fx_rates
-from guidera_grpc.store.providers import get_provider
+from guidera_grpc.store.providers import get_provider, list_providers
 from guidera_grpc.store.sessions import SearchSessionRecord, record_search_session
 from guidera_grpc.validation.common import Violations
 from guidera_grpc.validation.search import CATEGORY_NAMES, MAX_RESULTS, ValidSearch
@@ -67,6 +73,7 @@ class Runtime:
         self._providers = ProviderSet()
         self._fx = FxTable({})
         self._router: Router | None = None
+        self.guard: ProviderGuard | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._cache: ByteCache | None = None
         self.pages = ResultPages(MemoryCache())
@@ -82,10 +89,19 @@ class Runtime:
         """Open the store (migrating it), the HTTP client and the adapters."""
         self._store = await open_store(self.settings)
         self._fx = FxTable(await load_fx_rates(self._store.pool))
+        redis = self.settings.redis_url
+        self.guard = ProviderGuard(
+            self.settings,
+            limits_from_profiles(await list_providers(self._store.pool)),
+            redis_url=redis.get_secret_value() if redis else None,
+            on_circuit_change=_log_circuit_change,
+        )
+        guard = self.guard
         self._router = Router(
             self._store.pool,
             max_concurrent=self.settings.max_concurrent_providers,
             parallel=self.settings.enable_parallel_search,
+            on_profiles=lambda profiles: guard.update_limits(limits_from_profiles(profiles)),
         )
         # Retries belong to the resilience layer; the HTTP client itself never retries.
         self._http = aiohttp.ClientSession(
@@ -110,6 +126,8 @@ class Runtime:
         self.ready = False
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+        if self.guard is not None:
+            await self.guard.close()
         if self._http is not None:
             await self._http.close()
         if self._cache is not None:
@@ -208,6 +226,7 @@ class Runtime:
             strategy,
             route.spares,
             route.call_timeouts,
+            self.guard,
         )
 
     async def plan(self, search: ValidSearch) -> RoutingPlan:
@@ -218,7 +237,8 @@ class Runtime:
         if self._router is None:
             raise NotReady("the service is starting; retry shortly")
         calls = self._providers.for_category(search.category_name)
-        return await self._router.route(search, calls.keys())
+        blocked = blocked_providers(self.guard, calls) if self.guard is not None else {}
+        return await self._router.route(search, calls.keys(), blocked=blocked)
 
     async def _hotelbeds_markup(self) -> Decimal:
         """The markup on Hotelbeds' net rates, as the registry states it."""
@@ -269,6 +289,13 @@ def session_record(run: SearchRun | PackageRun) -> SearchSessionRecord:
         result_count=summary.total_offers,
         first_result_ms=round(first_ms * 1000) if first_ms is not None else None,
         duration_ms=round(summary.duration_s * 1000),
+    )
+
+
+def _log_circuit_change(change: CircuitChange) -> None:
+    log.warning(
+        "circuit changed",
+        extra={"fields": {"provider": change.provider, "from": change.old, "to": change.new}},
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -68,16 +68,30 @@ class Route:
 class Router:
     """Plans searches from the store's registry, rules and fallback chains."""
 
-    def __init__(self, pool: asyncpg.Pool, *, max_concurrent: int, parallel: bool) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        max_concurrent: int,
+        parallel: bool,
+        on_profiles: Callable[[list[ProviderProfile]], None] | None = None,
+    ) -> None:
         self._pool = pool
+        self._on_profiles = on_profiles
         self._max_concurrent = max_concurrent
         self._parallel = parallel
         self._profiles: _Cached[list[ProviderProfile]] = _Cached()
         self._rules: _Cached[list[RoutingRule]] = _Cached()
         self._chains: _Cached[FallbackChains] = _Cached()
 
-    async def route(self, search: ValidSearch, available: Collection[str]) -> Route:
-        """The route of ``search`` among the providers with an adapter."""
+    async def route(
+        self,
+        search: ValidSearch,
+        available: Collection[str],
+        blocked: Mapping[str, str] | None = None,
+    ) -> Route:
+        """The route of ``search`` among the providers with an adapter; ``blocked`` ones
+        (circuit open, cooldown, rate limit, budget) are left out with the reason."""
         profiles, rules, chains = await self._registry()
         context = build_context(search)
         overrides = overrides_of(matching_rules(rules, context))
@@ -93,6 +107,7 @@ class Router:
             context=context,
             rules=rules,
             fallback_chains=chains,
+            blocked=blocked,
         )
         return self._under_strategy(plan, strategy, profiles)
 
@@ -118,6 +133,8 @@ class Router:
         profiles = self._profiles.fresh()
         if profiles is None:
             profiles = self._profiles.keep(await list_providers(self._pool))
+            if self._on_profiles is not None:
+                self._on_profiles(profiles)
         rules = self._rules.fresh()
         if rules is None:
             rules = self._rules.keep(await load_routing_rules(self._pool))

@@ -93,12 +93,20 @@ class SearchCoordinator:
         shared = self._flights.join(flight_key)
         if shared is not None and wanted_end - JOIN_SLACK_S <= shared.ends_at <= client_end:
             return shared.subscribe()
-        run = await self._backend.new_search(search, request_id, time_remaining)
+        source = self._planned(search, key, request_id, time_remaining)
         if shared is not None:
             # One runs already on another deadline: this client gets a run of its own.
-            return self._live(run, key)
-        started = self._flights.start(flight_key, self._live(run, key), now + run.budget_s)
-        return started.subscribe()
+            return source
+        # Registered before planning awaits anything, so searches arriving meanwhile join it.
+        return self._flights.start(flight_key, source, wanted_end).subscribe()
+
+    async def _planned(
+        self, search: ValidSearch, key: str, request_id: str, time_remaining: float | None
+    ) -> AsyncGenerator[Event, None]:
+        run = await self._backend.new_search(search, request_id, time_remaining)
+        async with contextlib.aclosing(self._live(run, key)) as events:
+            async for event in events:
+                yield event
 
     async def _cached(self, search: ValidSearch, key: str) -> CachedSearch | None:
         if self._cache is None or search.options.refresh:

@@ -25,6 +25,7 @@ from guidera_grpc.providers.errors import (
     ProviderTimeoutError,
 )
 from guidera_grpc.providers.registry import SearchCall
+from guidera_grpc.resilience import CallContext, ProviderBlocked, ProviderGuard
 from guidera_grpc.routing.plan import RoutingPlan
 from guidera_grpc.search.pages import page_token
 from guidera_grpc.search.schedule import Launch, Schedule
@@ -74,6 +75,7 @@ class SearchRun:
         strategy: Strategy | None = None,
         spares: Sequence[str] = (),
         call_timeouts: Mapping[str, float] | None = None,
+        guard: ProviderGuard | None = None,
     ) -> None:
         self.search_id = search_id
         self.request_id = request_id
@@ -85,6 +87,7 @@ class SearchRun:
         self.strategy = strategy or strategy_named("")
         self.spares = tuple(spares)
         self.call_timeouts = dict(call_timeouts or {})
+        self.guard = guard
         self.summary = SearchSummary()
         self.completed = search_service_pb2.SearchCompleted()
         self._started = time.monotonic()
@@ -179,7 +182,7 @@ class SearchRun:
                 continue
             timeout = min(remaining, self.call_timeouts.get(launch.provider, remaining))
             task = asyncio.create_task(
-                self._call(launch.provider, timeout), name=f"search:{launch.provider}"
+                self._call(launch, time.monotonic() + timeout), name=f"search:{launch.provider}"
             )
             running[task] = launch
         return skipped
@@ -201,10 +204,11 @@ class SearchRun:
         events.append(search_service_pb2.SearchResponse(provider_status=status))
         return events
 
-    async def _call(self, code: str, budget_s: float) -> CallResult:
+    async def _call(self, launch: Launch, deadline: float) -> CallResult:
+        code = launch.provider
         started = time.monotonic()
         try:
-            offers = await self.calls[code](self.search.params, budget_s)
+            offers = await self._send(launch, deadline)
             return CallResult(code, offers, None, time.monotonic() - started)
         except ProviderError as error:
             return CallResult(code, [], error, time.monotonic() - started)
@@ -213,6 +217,29 @@ class SearchRun:
             log.exception("provider call crashed", extra={"fields": {"provider": code}})
             crash = MalformedResponseError(code, "the answer could not be processed")
             return CallResult(code, [], crash, time.monotonic() - started)
+
+    async def _send(self, launch: Launch, deadline: float) -> list[offer_pb2.Offer]:
+        """One provider's search, through the guard (circuit, retries, limits) when there is
+        one."""
+        call, params = self.calls[launch.provider], self.search.params
+        if self.guard is None:
+            return await call(params, deadline - time.monotonic())
+        score = self.plan.scores.get(launch.provider)
+        context = CallContext(
+            request_id=self.request_id,
+            session_id=self.search_id,
+            endpoint="search",
+            routing_score=score.total if score is not None else None,
+            is_fallback=bool(launch.fallback_from),
+            fallback_from=launch.fallback_from,
+        )
+        return await self.guard.call(
+            launch.provider,
+            lambda timeout_s: call(params, timeout_s),
+            deadline=deadline,
+            category=self.search.category_name,
+            context=context,
+        )
 
     def _status_of(
         self, result: CallResult, launch: Launch, fell_back: bool
@@ -226,7 +253,9 @@ class SearchRun:
                 offer_count=len(result.offers),
                 fallback_from=launch.fallback_from,
             )
-        if fell_back:
+        if isinstance(result.error, ProviderBlocked) and not fell_back:
+            outcome = search_service_pb2.PROVIDER_OUTCOME_SKIPPED
+        elif fell_back:
             outcome = search_service_pb2.PROVIDER_OUTCOME_FELL_BACK
         elif isinstance(result.error, ProviderTimeoutError):
             outcome = search_service_pb2.PROVIDER_OUTCOME_TIMED_OUT

@@ -77,9 +77,10 @@ async def fresh_pool(pg_cluster: PgCluster) -> AsyncIterator[asyncpg.Pool]:
 
 
 @pytest.fixture(scope="module")
-async def store_pool(pg_dsn: str) -> AsyncIterator[asyncpg.Pool]:
-    """A pool on the session database, migrated; tests here only read it or add rows."""
-    pool = await open_pool(pg_dsn)
+async def store_pool(pg_cluster: PgCluster) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a database of this module's own, migrated: no server writes to it, so the
+    seeded values are read as the migrations left them."""
+    pool = await open_pool(await pg_cluster.create_database())
     await migrate(pool)
     yield pool
     await pool.close()

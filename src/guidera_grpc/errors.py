@@ -4,6 +4,7 @@ GuideraError
 ├── InvalidRequest       a request field is wrong; carries every field violation
 ├── NotReady             the service is starting or stopping
 ├── NoProviderAvailable  no provider can serve the request now
+├── BudgetExhausted      the money for live searches is spent until the period ends
 ├── NotFound             what the request names does not exist (or no longer)
 └── NotSupported         the request asks for something this service does not do
 """
@@ -49,6 +50,16 @@ class NoProviderAvailable(GuideraError):
     """Routing found no provider that can serve the request."""
 
     reason = "NO_PROVIDER_AVAILABLE"
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class BudgetExhausted(GuideraError):
+    """The daily or monthly budget is spent: live searches wait for the next period."""
+
+    reason = "BUDGET_EXHAUSTED"
 
     def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
         super().__init__(message)

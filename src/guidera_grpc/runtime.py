@@ -26,7 +26,8 @@ from guidera_grpc.aggregation.ranking import ranking_for, weights_for
 from guidera_grpc.cache.backend import ByteCache, MemoryCache, open_cache
 from guidera_grpc.cache.search_cache import SearchCache
 from guidera_grpc.config import Settings
-from guidera_grpc.errors import NoProviderAvailable, NotReady
+from guidera_grpc.errors import BudgetExhausted, NoProviderAvailable, NotReady
+from guidera_grpc.operations import Operations
 from guidera_grpc.providers.registry import (
     DEFAULT_HOTELBEDS_MARKUP,
     ProviderSet,
@@ -46,6 +47,7 @@ from guidera_grpc.search.executor import SearchRun
 from guidera_grpc.search.packages import PackageRun
 from guidera_grpc.search.pages import ResultPages
 from guidera_grpc.search.params import PackageSearch
+from guidera_grpc.search.probes import PROBE_TIMEOUT_S, probe_searches
 from guidera_grpc.search.strategies import Strategy
 from guidera_grpc.store import Store, open_store
 from guidera_grpc.store.fx import load_fx_rates
@@ -74,6 +76,7 @@ class Runtime:
         self._fx = FxTable({})
         self._router: Router | None = None
         self.guard: ProviderGuard | None = None
+        self.operations: Operations | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._cache: ByteCache | None = None
         self.pages = ResultPages(MemoryCache())
@@ -89,10 +92,14 @@ class Runtime:
         """Open the store (migrating it), the HTTP client and the adapters."""
         self._store = await open_store(self.settings)
         self._fx = FxTable(await load_fx_rates(self._store.pool))
+        self.operations = Operations(self._store.pool, self.settings, probe=self._probe)
+        await self.operations.start()
         redis = self.settings.redis_url
         self.guard = ProviderGuard(
             self.settings,
             limits_from_profiles(await list_providers(self._store.pool)),
+            observer=self.operations,
+            budget=self.operations.budget,
             redis_url=redis.get_secret_value() if redis else None,
             on_circuit_change=_log_circuit_change,
         )
@@ -128,6 +135,9 @@ class Runtime:
             await asyncio.gather(*self._background, return_exceptions=True)
         if self.guard is not None:
             await self.guard.close()
+        if self.operations is not None:
+            # The call log is flushed here, so no row of the last searches is lost.
+            await self.operations.close()
         if self._http is not None:
             await self._http.close()
         if self._cache is not None:
@@ -236,9 +246,35 @@ class Runtime:
     async def _route(self, search: ValidSearch) -> Route:
         if self._router is None:
             raise NotReady("the service is starting; retry shortly")
+        search = self._within_budget(search)
         calls = self._providers.for_category(search.category_name)
         blocked = blocked_providers(self.guard, calls) if self.guard is not None else {}
         return await self._router.route(search, calls.keys(), blocked=blocked)
+
+    def _within_budget(self, search: ValidSearch) -> ValidSearch:
+        """Refuse live searches once the budget is spent; ask one provider quickly from 95 %."""
+        if self.operations is None:
+            return search
+        state = self.operations.budget.state()
+        if state.exhausted:
+            raise BudgetExhausted(
+                "the search budget is spent; cached answers still work",
+                retry_after_s=state.retry_after_s,
+            )
+        if state.emergency and search.options.strategy != "quick_search":
+            options = dataclasses.replace(search.options, strategy="quick_search")
+            return dataclasses.replace(search, options=options)
+        return search
+
+    async def _probe(self, provider: str) -> None:
+        """A light health check: one small real search through one of the provider's
+        adapters, around the guard so an open circuit does not stop the check itself."""
+        for category, params in probe_searches().items():
+            call = self._providers.for_category(category).get(provider)
+            if call is not None:
+                await call(params, PROBE_TIMEOUT_S)
+                return
+        raise RuntimeError(f"{provider} has no adapter to check")
 
     async def _hotelbeds_markup(self) -> Decimal:
         """The markup on Hotelbeds' net rates, as the registry states it."""

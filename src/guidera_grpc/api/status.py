@@ -11,6 +11,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from guidera_grpc.errors import (
+    BudgetExhausted,
     GuideraError,
     InvalidRequest,
     NoProviderAvailable,
@@ -30,6 +31,12 @@ def _pack(message: object) -> any_pb2.Any:
     return packed
 
 
+def _retry_info(seconds: float) -> error_details_pb2.RetryInfo:
+    delay = duration_pb2.Duration()
+    delay.FromMilliseconds(int(seconds * 1000))
+    return error_details_pb2.RetryInfo(retry_delay=delay)
+
+
 def to_status(error: GuideraError) -> grpc.Status:
     """Build the status, with ErrorInfo and the details each kind of error carries."""
     details = [_pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN))]
@@ -46,9 +53,11 @@ def to_status(error: GuideraError) -> grpc.Status:
     elif isinstance(error, NoProviderAvailable):
         code = code_pb2.UNAVAILABLE
         if error.retry_after_s is not None:
-            delay = duration_pb2.Duration()
-            delay.FromMilliseconds(int(error.retry_after_s * 1000))
-            details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
+            details.append(_pack(_retry_info(error.retry_after_s)))
+    elif isinstance(error, BudgetExhausted):
+        code = code_pb2.RESOURCE_EXHAUSTED
+        if error.retry_after_s is not None:
+            details.append(_pack(_retry_info(error.retry_after_s)))
     elif isinstance(error, NotFound):
         code = code_pb2.NOT_FOUND
     elif isinstance(error, NotSupported):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from guidera.v1 import common_pb2, offer_pb2, search_service_pb2
 from rich.console import Group, RenderableType
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -49,7 +50,7 @@ class SearchView:
                 self.providers[candidate.provider] = "[dim]waiting[/]"
             for candidate in plan.excluded:
                 self.providers[candidate.provider] = (
-                    f"[dim]left out: {candidate.exclusion_reason}[/]"
+                    f"[dim]left out: {escape(candidate.exclusion_reason)}[/]"
                 )
         elif kind == "offers":
             for ranked in event.offers.offers:
@@ -58,6 +59,10 @@ class SearchView:
             self.providers[event.provider_status.provider] = _status_text(event.provider_status)
         elif kind == "completed":
             done = event.completed
+            if done.source == search_service_pb2.RESULT_SOURCE_CACHE:
+                for code, text in self.providers.items():
+                    if text.startswith("[dim]waiting"):
+                        self.providers[code] = "[cyan]from the cache[/] (--refresh asks again)"
             self.footer = (
                 f"{done.total_offers} offers in {done.duration.ToMilliseconds()} ms; "
                 f"first offers after {done.time_to_first_offers.ToMilliseconds()} ms"
@@ -175,5 +180,8 @@ _DESCRIBERS = {
 
 def _status_text(status: search_service_pb2.ProviderStatus) -> str:
     label, style = OUTCOME_STYLE.get(status.outcome, ("unknown", "dim"))
-    detail = f"{status.offer_count} offers" if status.offer_count else status.reason
-    return f"[{style}]{label}[/] in {status.latency.ToMilliseconds()} ms ({detail})"
+    count = status.offer_count
+    detail = f"{count} offer{'' if count == 1 else 's'} before merging" if count else status.reason
+    if status.fallback_from:
+        detail += f"; stood in for {status.fallback_from}"
+    return f"[{style}]{label}[/] in {status.latency.ToMilliseconds()} ms ({escape(detail)})"

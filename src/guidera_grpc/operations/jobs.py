@@ -1,0 +1,110 @@
+"""Background loops of the operations layer, and the lock that makes a job run on one replica.
+
+A :class:`Periodic` runs a coroutine function every ``interval_s`` seconds on its own task until
+stopped; a failing run is logged and the loop goes on. :func:`once_across_replicas` wraps a job
+in a PostgreSQL advisory lock taken without waiting: the replica that gets it runs the job, the
+others skip that round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import random
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+
+_log = logging.getLogger(__name__)
+
+Work = Callable[[], Awaitable[object]]
+
+#: Seconds to wait for a pooled connection before giving up on a background write.
+ACQUIRE_TIMEOUT_S = 10.0
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit advisory-lock key for the job called ``name``."""
+    digest = hashlib.sha256(f"guidera:job:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+async def once_across_replicas(pool: asyncpg.Pool, name: str, work: Work) -> bool:
+    """Run ``work`` if no other replica is running the job ``name``; say whether it ran."""
+    key = lock_key(name)
+    async with pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn:
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
+            _log.debug("job %s runs elsewhere; skipped", name)
+            return False
+        try:
+            await work()
+        finally:
+            if not conn.is_closed():
+                await conn.execute("SELECT pg_advisory_unlock($1)", key)
+    return True
+
+
+class Periodic:
+    """Runs ``work`` every ``interval_s`` seconds (with a little jitter) until stopped."""
+
+    def __init__(
+        self, name: str, interval_s: float, work: Work, *, first_delay_s: float | None = None
+    ) -> None:
+        self.name = name
+        self.interval_s = interval_s
+        self._work = work
+        self._first_delay_s = interval_s if first_delay_s is None else first_delay_s
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start the loop on a task of its own."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name=f"job:{self.name}")
+
+    async def stop(self, grace_s: float = 10.0) -> None:
+        """Let a run in progress finish (cancelled after ``grace_s``), then end the loop."""
+        self._stopping.set()
+        if self._task is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._task, grace_s)
+            self._task = None
+
+    async def run_now(self) -> None:
+        """Run the work once, here, logging instead of raising on failure."""
+        try:
+            await self._work()
+        except Exception:
+            _log.exception("job %s failed", self.name)
+
+    async def _loop(self) -> None:
+        delay = self._first_delay_s
+        while not await self._stopped_within(delay):
+            await self.run_now()
+            delay = self.interval_s * random.uniform(0.9, 1.1)
+
+    async def _stopped_within(self, seconds: float) -> bool:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        return self._stopping.is_set()
+
+
+class Backoff:
+    """Exponential delays between retries after failures, reset by a success."""
+
+    def __init__(self, first_s: float = 0.5, max_s: float = 30.0) -> None:
+        self.first_s = first_s
+        self.max_s = max_s
+        self._next_s = first_s
+
+    def failed(self) -> float:
+        """The delay to wait after one more failure."""
+        delay = self._next_s
+        self._next_s = min(self._next_s * 2, self.max_s)
+        return delay * random.uniform(0.8, 1.0)
+
+    def succeeded(self) -> None:
+        """Start again from the first delay."""
+        self._next_s = self.first_s

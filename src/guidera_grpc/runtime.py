@@ -48,7 +48,7 @@ from guidera_grpc.search.packages import PackageRun
 from guidera_grpc.search.pages import ResultPages
 from guidera_grpc.search.params import PackageSearch
 from guidera_grpc.search.probes import PROBE_TIMEOUT_S, probe_searches
-from guidera_grpc.search.strategies import Strategy
+from guidera_grpc.search.strategies import Strategy, strategy_named
 from guidera_grpc.store import Store, open_store
 from guidera_grpc.store.fx import load_fx_rates
 from guidera_grpc.store.providers import get_provider, list_providers
@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 
 #: Registry reads are cached this long: routing must see an operator's change within seconds.
 PROFILE_TTL_S = 5.0
+#: A search waits for a blocked provider's trial only when this much time is left after it.
+MIN_TRIAL_S = 1.0
 #: Kept back from the client's deadline for merging and sending the last events.
 DEADLINE_RESERVE_S = 0.1
 
@@ -211,10 +213,9 @@ class Runtime:
         self, search: ValidSearch, request_id: str, time_remaining: float | None
     ) -> SearchRun:
         route = await self._route(search)
+        if not route.plan.selected:
+            route, time_remaining = await self._wait_for_recovery(search, route, time_remaining)
         plan, strategy = route.plan, route.strategy
-        if not plan.selected:
-            reasons = "; ".join(f"{e.provider}: {e.reason}" for e in plan.excluded)
-            raise NoProviderAvailable(f"no provider can serve this search ({reasons})")
         weights = weights_for(search.traveler.budget_level, search.traveler.travel_style)
         book = OfferBook(
             search.options.display_currency,
@@ -250,6 +251,36 @@ class Runtime:
         calls = self._providers.for_category(search.category_name)
         blocked = blocked_providers(self.guard, calls) if self.guard is not None else {}
         return await self._router.route(search, calls.keys(), blocked=blocked)
+
+    async def _wait_for_recovery(
+        self, search: ValidSearch, route: Route, time_remaining: float | None
+    ) -> tuple[Route, float | None]:
+        """Every provider is blocked: wait for the first to allow a trial when the deadline
+        leaves time for it, else answer UNAVAILABLE with when to retry."""
+        reasons = "; ".join(f"{e.provider}: {e.reason}" for e in route.plan.excluded)
+        wait = self._first_recovery_s(search)
+        budget = self.budget_for(time_remaining, strategy_named(search.options.strategy))
+        if wait is None or wait + MIN_TRIAL_S > budget:
+            raise NoProviderAvailable(
+                f"no provider can serve this search ({reasons})", retry_after_s=wait
+            )
+        await asyncio.sleep(wait)
+        left = None if time_remaining is None else time_remaining - wait
+        retried = await self._route(search)
+        if not retried.plan.selected:
+            raise NoProviderAvailable(f"no provider can serve this search ({reasons})")
+        return retried, left
+
+    def _first_recovery_s(self, search: ValidSearch) -> float | None:
+        """Seconds until the first blocked provider of the category may be tried again."""
+        if self.guard is None:
+            return None
+        waits = [
+            block.retry_after_s
+            for code in self._providers.for_category(search.category_name)
+            if (block := self.guard.block(code)) is not None and block.retry_after_s is not None
+        ]
+        return min(waits) if waits else None
 
     def _within_budget(self, search: ValidSearch) -> ValidSearch:
         """Refuse live searches once the budget is spent; ask one provider quickly from 95 %."""

@@ -225,6 +225,9 @@ class Runtime:
         )
         search_id = str(uuid.uuid4())
         budget = self.budget_for(time_remaining, strategy)
+        if plan.overrides.timeout_ms is not None:
+            # A routing rule may shorten the search's time budget, never lengthen it.
+            budget = min(budget, plan.overrides.timeout_ms / 1000)
         calls = self._providers.for_category(search.category_name)
         return SearchRun(
             search_id,

@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     smtp_from: str = Field("guidera@localhost", validation_alias="GUIDERA_SMTP_FROM")
     smtp_starttls: bool = Field(True, validation_alias="GUIDERA_SMTP_STARTTLS")
 
+    reconcile_interval_s: float = Field(30.0, validation_alias="GUIDERA_RECONCILE_INTERVAL_S", gt=0)
     recovery_interval_s: float = Field(300.0, validation_alias="GUIDERA_RECOVERY_INTERVAL_S", gt=0)
     log_retention_days: int = Field(30, validation_alias="GUIDERA_LOG_RETENTION_DAYS", ge=1)
     log_payloads: bool = Field(False, validation_alias="GUIDERA_LOG_PAYLOADS")

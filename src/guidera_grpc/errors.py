@@ -6,6 +6,8 @@ GuideraError
 ├── NoProviderAvailable  no provider can serve the request now
 ├── BudgetExhausted      the money for live searches is spent until the period ends
 ├── NotFound             what the request names does not exist (or no longer)
+├── PreconditionFailed   the world changed: a new price, a sold-out offer
+├── KeyConflict          an idempotency key already used for another request
 └── NotSupported         the request asks for something this service does not do
 """
 
@@ -70,6 +72,25 @@ class NotFound(GuideraError):
     """The request names something unknown or expired."""
 
     reason = "NOT_FOUND"
+
+
+class PreconditionFailed(GuideraError):
+    """The request cannot go on as sent: the price changed, or the offer is gone.
+
+    ``reason`` is a stable word (PRICE_CHANGED, OFFER_UNAVAILABLE); ``metadata`` carries what
+    the client needs to decide, such as the new price.
+    """
+
+    def __init__(self, reason: str, message: str, metadata: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.metadata = metadata or {}
+
+
+class KeyConflict(GuideraError):
+    """The idempotency key was already used for a different request."""
+
+    reason = "IDEMPOTENCY_KEY_REUSED"
 
 
 class NotSupported(GuideraError):

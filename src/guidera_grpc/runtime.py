@@ -23,11 +23,18 @@ from guidera_grpc.aggregation.book import OfferBook
 from guidera_grpc.aggregation.fx import FxTable
 from guidera_grpc.aggregation.matching import ExactMatcher, matcher_for
 from guidera_grpc.aggregation.ranking import ranking_for, weights_for
+from guidera_grpc.booking.desk import BookingDesk
+from guidera_grpc.booking.offers import OfferStore
+from guidera_grpc.booking.pricing import OfferDesk
+from guidera_grpc.booking.reconcile import Reconciler
+from guidera_grpc.booking.sealing import sealer_for
 from guidera_grpc.cache.backend import ByteCache, MemoryCache, open_cache
 from guidera_grpc.cache.search_cache import SearchCache
 from guidera_grpc.config import Settings
 from guidera_grpc.errors import BudgetExhausted, NoProviderAvailable, NotReady
 from guidera_grpc.operations import Operations
+from guidera_grpc.providers.amadeus import AmadeusFlights
+from guidera_grpc.providers.booking_registry import build_booking_providers
 from guidera_grpc.providers.registry import (
     DEFAULT_HOTELBEDS_MARKUP,
     ProviderSet,
@@ -79,6 +86,9 @@ class Runtime:
         self._router: Router | None = None
         self.guard: ProviderGuard | None = None
         self.operations: Operations | None = None
+        self._booking: BookingDesk | None = None
+        self._offer_desk: OfferDesk | None = None
+        self._reconciler: Reconciler | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._cache: ByteCache | None = None
         self.pages = ResultPages(MemoryCache())
@@ -126,7 +136,17 @@ class Runtime:
         )
         self.pages = ResultPages(self._cache)
         search_cache = SearchCache(self._cache) if self.settings.enable_caching else None
-        self.coordinator = SearchCoordinator(self, search_cache, self.pages)
+        offers = OfferStore(self._cache)
+        self.coordinator = SearchCoordinator(self, search_cache, self.pages, offers)
+        booking_providers = build_booking_providers(self._http, self.settings, self._amadeus())
+        self._booking = BookingDesk(
+            self._store.pool, offers, booking_providers, sealer_for(self.settings)
+        )
+        self._offer_desk = OfferDesk(offers, booking_providers)
+        self._reconciler = Reconciler(
+            self._store.pool, booking_providers, interval_s=self.settings.reconcile_interval_s
+        )
+        self._reconciler.start()
         self.ready = True
         log.info("runtime ready", extra={"fields": {"providers": self._providers.codes()}})
 
@@ -135,6 +155,8 @@ class Runtime:
         self.ready = False
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+        if self._reconciler is not None:
+            await self._reconciler.stop()
         if self.guard is not None:
             await self.guard.close()
         if self.operations is not None:
@@ -156,6 +178,23 @@ class Runtime:
         if time_remaining is not None:
             budget = min(budget, time_remaining - DEADLINE_RESERVE_S)
         return max(budget, 0.0)
+
+    def booking_desk(self) -> BookingDesk:
+        """The booking desk; NotReady while the service starts."""
+        if self._booking is None:
+            raise NotReady("the service is starting; retry shortly")
+        return self._booking
+
+    def offer_desk(self) -> OfferDesk:
+        """The offer desk; NotReady while the service starts."""
+        if self._offer_desk is None:
+            raise NotReady("the service is starting; retry shortly")
+        return self._offer_desk
+
+    def _amadeus(self) -> AmadeusFlights | None:
+        """The Amadeus flight adapter whose token booking shares, when configured."""
+        assert self._http is not None
+        return AmadeusFlights(self._http, self.settings)
 
     def check_search(self, search: ValidSearch) -> None:
         """Refuse what validation alone cannot know: a currency without an exchange rate, or a

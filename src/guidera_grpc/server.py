@@ -26,9 +26,10 @@ from guidera.v1 import (
     search_service_pb2_grpc,
 )
 
+from guidera_grpc.api.booking_servicer import BookingServicer, OfferServicer
 from guidera_grpc.api.decoding import SafeDecoding
 from guidera_grpc.api.search_servicer import SearchServicer
-from guidera_grpc.api.unimplemented import AdminServicer, BookingServicer, OfferServicer
+from guidera_grpc.api.unimplemented import AdminServicer
 from guidera_grpc.config import Settings
 from guidera_grpc.runtime import Runtime
 
@@ -60,9 +61,11 @@ class GuideraServer:
         search_service_pb2_grpc.add_SearchServiceServicer_to_server(
             SearchServicer(self.runtime), self._server
         )
-        offer_service_pb2_grpc.add_OfferServiceServicer_to_server(OfferServicer(), self._server)
+        offer_service_pb2_grpc.add_OfferServiceServicer_to_server(
+            OfferServicer(self.runtime), self._server
+        )
         booking_service_pb2_grpc.add_BookingServiceServicer_to_server(
-            BookingServicer(), self._server
+            BookingServicer(self.runtime), self._server
         )
         admin_service_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(), self._server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)

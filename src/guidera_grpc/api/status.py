@@ -14,10 +14,12 @@ from guidera_grpc.errors import (
     BudgetExhausted,
     GuideraError,
     InvalidRequest,
+    KeyConflict,
     NoProviderAvailable,
     NotFound,
     NotReady,
     NotSupported,
+    PreconditionFailed,
 )
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,9 @@ def _retry_info(seconds: float) -> error_details_pb2.RetryInfo:
 
 def to_status(error: GuideraError) -> grpc.Status:
     """Build the status, with ErrorInfo and the details each kind of error carries."""
-    details = [_pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN))]
+    metadata = error.metadata if isinstance(error, PreconditionFailed) else {}
+    info = error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN, metadata=metadata)
+    details = [_pack(info)]
     code = code_pb2.INTERNAL
     if isinstance(error, InvalidRequest):
         code = code_pb2.INVALID_ARGUMENT
@@ -58,6 +62,14 @@ def to_status(error: GuideraError) -> grpc.Status:
         code = code_pb2.RESOURCE_EXHAUSTED
         if error.retry_after_s is not None:
             details.append(_pack(_retry_info(error.retry_after_s)))
+    elif isinstance(error, PreconditionFailed):
+        code = code_pb2.FAILED_PRECONDITION
+        violation = error_details_pb2.PreconditionFailure.Violation(
+            type=error.reason, subject="offer", description=str(error)
+        )
+        details.append(_pack(error_details_pb2.PreconditionFailure(violations=[violation])))
+    elif isinstance(error, KeyConflict):
+        code = code_pb2.ALREADY_EXISTS
     elif isinstance(error, NotFound):
         code = code_pb2.NOT_FOUND
     elif isinstance(error, NotSupported):

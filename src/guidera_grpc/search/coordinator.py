@@ -18,6 +18,7 @@ from typing import Protocol
 from google.protobuf import duration_pb2
 from guidera.v1 import search_service_pb2
 
+from guidera_grpc.booking.offers import OfferStore
 from guidera_grpc.cache.search_cache import SEARCH_FRESH_S, CachedSearch, SearchCache, search_key
 from guidera_grpc.routing.plan import RoutingPlan
 from guidera_grpc.search.executor import SearchRun
@@ -50,11 +51,16 @@ class SearchCoordinator:
     """Chooses between cache, a shared fan-out and a new live search."""
 
     def __init__(
-        self, backend: SearchBackend, cache: SearchCache | None, pages: ResultPages
+        self,
+        backend: SearchBackend,
+        cache: SearchCache | None,
+        pages: ResultPages,
+        offers: OfferStore | None = None,
     ) -> None:
         self._backend = backend
         self._cache = cache
         self._pages = pages
+        self._offers = offers
         self._flights: SingleFlight[Event] = SingleFlight()
 
     async def stream(
@@ -118,13 +124,21 @@ class SearchCoordinator:
             async with contextlib.aclosing(run.stream()) as events:
                 async for event in events:
                     if event.WhichOneof("event") == "completed":
-                        # Kept before the client hears "completed", so its next page exists.
-                        await self._pages.keep(run.search_id, run.results())
+                        # Kept before the client hears "completed": its next page exists, and
+                        # its offers can be re-priced and booked.
+                        await self._keep(run.search_id, run.results())
                     yield event
             if self._cache is not None and run.answered_by_all():
                 await self._cache.store(key, run.results(), run.completed)
         finally:
             self._backend.record_search(run)
+
+    async def _keep(
+        self, search_id: str, results: search_service_pb2.GetSearchResultsResponse
+    ) -> None:
+        await self._pages.keep(search_id, results)
+        if self._offers is not None:
+            await self._offers.keep(results)
 
     async def _replay(
         self,
@@ -151,7 +165,7 @@ class SearchCoordinator:
         completed.time_to_first_offers.CopyFrom(elapsed)
         if len(cached.results.offers) > search.options.max_results:
             completed.next_page_token = page_token(search_id, search.options.max_results)
-        await self._pages.keep(search_id, cached.results)
+        await self._keep(search_id, cached.results)
         return [
             Event(started=started),
             batch,

@@ -1,0 +1,1 @@
+"""Re-pricing offers and booking them exactly once, with nothing lost on the way."""

@@ -1,0 +1,53 @@
+"""Offers of finished searches, kept by id for fifteen minutes so they can be re-priced and
+booked; a package's parts are kept too, each bookable on its own."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from guidera.v1 import offer_pb2, search_service_pb2
+
+from guidera_grpc.cache.backend import ByteCache
+
+OFFER_KEEP_S = 900
+
+
+class OfferStore:
+    """Finds an offer of a recent search by its id."""
+
+    def __init__(self, backend: ByteCache) -> None:
+        self._backend = backend
+
+    async def keep(self, results: search_service_pb2.GetSearchResultsResponse) -> None:
+        """Keep every offer of a finished search (and every part of its packages)."""
+        offers = list(_with_parts(r.offer for r in results.offers))
+        await asyncio.gather(
+            *(
+                self._backend.set(_key(o.offer_id), o.SerializeToString(), OFFER_KEEP_S)
+                for o in offers
+            )
+        )
+
+    async def find(self, offer_id: str) -> offer_pb2.Offer | None:
+        """The offer, or None when unknown or expired."""
+        raw = await self._backend.get(_key(offer_id))
+        return offer_pb2.Offer.FromString(raw) if raw else None
+
+
+def _with_parts(offers: Iterable[offer_pb2.Offer]) -> Iterable[offer_pb2.Offer]:
+    for offer in offers:
+        yield offer
+        if offer.HasField("package"):
+            parts = offer.package
+            for part, present in (
+                (parts.flight, parts.HasField("flight")),
+                (parts.hotel, parts.HasField("hotel")),
+                (parts.car, parts.HasField("car")),
+            ):
+                if present:
+                    yield part
+
+
+def _key(offer_id: str) -> str:
+    return f"offer:{offer_id[:80]}"

@@ -1,0 +1,63 @@
+"""Encryption of travelers' personal data at rest (Fernet, from the cryptography library).
+
+The key comes from GUIDERA_SECRET_KEY. Without one, a random key is made once and kept in
+the state folder (readable by the service's user only), so a development install works and
+its data stays unreadable in the database all the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from guidera_grpc.config import Settings
+
+log = logging.getLogger(__name__)
+
+KEY_FILE = "secret.key"
+
+
+class Sealer:
+    """Seals and opens bytes with the service's key."""
+
+    def __init__(self, secret: str) -> None:
+        digest = hashlib.sha256(secret.encode()).digest()
+        self._fernet = Fernet(base64.urlsafe_b64encode(digest))
+
+    def seal(self, plain: bytes) -> bytes:
+        return self._fernet.encrypt(plain)
+
+    def open(self, sealed: bytes) -> bytes | None:
+        """The plain bytes, or None when they were sealed with another key."""
+        try:
+            return self._fernet.decrypt(sealed)
+        except InvalidToken:
+            return None
+
+
+def sealer_for(settings: Settings) -> Sealer:
+    """The configured key, or the state folder's own when none is configured."""
+    if settings.secret_key is not None and settings.secret_key.get_secret_value():
+        return Sealer(settings.secret_key.get_secret_value())
+    return Sealer(_local_key(settings.resolved_state_dir()))
+
+
+def _local_key(state_dir: Path) -> str:
+    path = state_dir / KEY_FILE
+    if path.exists():
+        return path.read_text().strip()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
+    log.warning(
+        "GUIDERA_SECRET_KEY is not set: travelers' data is sealed with a key kept in the state "
+        "folder; set GUIDERA_SECRET_KEY in production"
+    )
+    return key

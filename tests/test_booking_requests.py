@@ -57,7 +57,7 @@ def _book(**fields: object) -> booking_service_pb2.BookRequest:
 
 @pytest.fixture
 def booking_stub(channel: grpc.aio.Channel) -> BookingServiceAsyncStub:
-    return booking_service_pb2_grpc.BookingServiceStub(channel)  # type: ignore[return-value]
+    return booking_service_pb2_grpc.BookingServiceStub(channel)
 
 
 def _violations(error: grpc.aio.AioRpcError) -> dict[str, str]:

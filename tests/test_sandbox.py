@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import math
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
+from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 import aiohttp
+import orjson
 import pytest
 from multidict import CIMultiDictProxy
 
@@ -21,6 +25,7 @@ from guidera_grpc.sandbox import (
     SUPPLIERS,
     Latency,
     RunningSandbox,
+    faults,
     parse_knob_flags,
     start_sandbox,
 )
@@ -559,6 +564,145 @@ async def test_bad_knob_changes_are_refused(
         assert resp.status == 404
 
 
+# Faults on the wire
+
+
+async def test_malformed_knob_answers_a_page_under_the_suppliers_status_and_content_type(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    """Amadeus's 200 and vendor content type around an HTML page, neither JSON nor XML; the
+    token endpoint, which the knobs leave alone, still issues tokens."""
+    await put_knobs(http, sandbox, "amadeus", {"malformed_rate": 1.0})
+    token = await amadeus_token(http, sandbox)
+    query = {
+        "originLocationCode": "JFK",
+        "destinationLocationCode": "LHR",
+        "departureDate": DEPARTURE.isoformat(),
+        "adults": "1",
+    }
+
+    url = f"{sandbox.url}/amadeus/v2/shopping/flight-offers"
+    async with http.get(url, params=query, headers={"Authorization": f"Bearer {token}"}) as resp:
+        status, content_type, body = resp.status, resp.headers["Content-Type"], await resp.read()
+
+    assert status == 200
+    assert content_type.startswith("application/vnd.amadeus+json")
+    assert body.startswith(b"<!DOCTYPE html>")
+    with pytest.raises(orjson.JSONDecodeError):
+        orjson.loads(body)
+    with pytest.raises(ElementTree.ParseError):
+        ElementTree.fromstring(body)
+    stats = await get_json(http, f"{sandbox.url}/_sandbox/stats")
+    assert stats["amadeus"]["faults"] == {"malformed": 1}
+
+
+async def test_truncate_knob_sends_half_the_body_then_closes_the_connection(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    """The client gets the status and part of the body, then a payload error; the sandbox
+    counts the request as aborted after a 200."""
+    await put_knobs(http, sandbox, "kiwi", {"truncate_rate": 1.0})
+
+    with pytest.raises(aiohttp.ClientPayloadError):
+        await kiwi_search(http, sandbox)
+
+    kiwi = (await get_json(http, f"{sandbox.url}/_sandbox/stats"))["kiwi"]
+    assert kiwi["faults"] == {"truncate": 1}
+    assert (kiwi["received"], kiwi["completed"], kiwi["aborted"]) == (1, 0, 1)
+    [record] = sandbox.stats.requests("kiwi")
+    assert (record.outcome, record.status) == ("aborted", 200)
+
+
+async def test_drip_knob_sends_the_whole_answer_in_small_slow_pieces(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A patient client gets Duffel's usual answer, no faster than one piece per interval."""
+    monkeypatch.setattr(faults, "DRIP_INTERVAL_S", 0.01)
+    sandbox.knobs.update("duffel", {"offers": 2, "drip_rate": 1.0})
+
+    started = time.monotonic()
+    status, body, headers = await duffel_search(http, sandbox)
+    elapsed = time.monotonic() - started
+
+    assert status == 201
+    assert len(body["data"]["offers"]) == 2
+    pieces = math.ceil(int(headers["Content-Length"]) / faults.DRIP_CHUNK_BYTES)
+    assert pieces > 1
+    assert elapsed >= (pieces - 1) * 0.01
+    duffel = (await get_json(http, f"{sandbox.url}/_sandbox/stats"))["duffel"]
+    assert duffel["faults"] == {"drip": 1}
+    assert duffel["completed"] == 1
+
+
+async def test_a_client_giving_up_on_a_dripping_answer_is_counted_as_disconnected(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    """At the real pace a search answer takes far longer than a client waits."""
+    await put_knobs(http, sandbox, "kiwi", {"drip_rate": 1.0})
+
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.5):
+            await kiwi_search(http, sandbox)
+
+    kiwi = await _wait_for_disconnect(http, sandbox, "kiwi")
+    assert kiwi["faults"] == {"drip": 1}
+    assert kiwi["completed"] == 0
+
+
+async def test_reset_knob_closes_the_connection_without_an_answer(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    """Not a byte of answer: the client sees the server disconnect; the sandbox counts the
+    request as aborted with no status."""
+    await put_knobs(http, sandbox, "duffel", {"reset_rate": 1.0})
+
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await duffel_search(http, sandbox)
+
+    duffel = (await get_json(http, f"{sandbox.url}/_sandbox/stats"))["duffel"]
+    assert duffel["faults"] == {"reset": 1}
+    assert (duffel["received"], duffel["completed"], duffel["aborted"]) == (1, 0, 1)
+    [record] = sandbox.stats.requests("duffel")
+    assert (record.outcome, record.status) == ("aborted", None)
+
+
+async def test_wire_fault_knobs_are_shown_and_changed_through_the_control_endpoint(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    """Every supplier shows the four wire rates, off by default; they take numbers or shares."""
+    wire = ("malformed_rate", "truncate_rate", "drip_rate", "reset_rate")
+    knobs = await get_json(http, f"{sandbox.url}/_sandbox/knobs")
+    assert all(knobs[code][name] == 0.0 for code in SUPPLIERS for name in wire)
+
+    changed = await put_knobs(http, sandbox, "kiwi", {"drip_rate": "25%", "reset_rate": 0.5})
+
+    assert (changed["drip_rate"], changed["reset_rate"]) == (0.25, 0.5)
+    async with http.put(f"{sandbox.url}/_sandbox/knobs/kiwi", json={"truncate_rate": 2}) as resp:
+        assert resp.status == 400
+
+
+async def test_wire_faults_leave_the_other_faults_on_the_same_requests(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    """The wire faults roll dice of their own: turning one on does not move the 500s."""
+
+    async def faults_seen(changes: Json) -> list[str | None]:
+        async with http.post(f"{sandbox.url}/_sandbox/reset") as resp:
+            assert resp.status == 200
+        await put_knobs(http, sandbox, "kiwi", changes)
+        for _ in range(12):
+            with contextlib.suppress(aiohttp.ClientError, ValueError):
+                await kiwi_search(http, sandbox)
+        return [record.fault for record in sandbox.stats.requests("kiwi")]
+
+    alone = await faults_seen({"error_rate": 0.5})
+    beside = await faults_seen({"error_rate": 0.5, "malformed_rate": 0.5})
+
+    assert "error" in alone
+    assert "malformed" in beside
+    assert [f == "error" for f in alone] == [f == "error" for f in beside]
+
+
 # Observability
 
 
@@ -661,6 +805,25 @@ def test_knob_flags_parse_and_bad_ones_raise() -> None:
         parse_knob_flags(latency=["kiwi=soon"])
     with pytest.raises(ValueError, match="low <= high"):
         parse_knob_flags(latency=["kiwi=800-200ms"])
+
+
+def test_wire_fault_flags_parse_like_the_other_rates() -> None:
+    knobs = parse_knob_flags(
+        malformed_rate=["kiwi=0.5"],
+        truncate_rate=["duffel=10%"],
+        drip_rate=["all=0.2"],
+        reset_rate=["amadeus=1"],
+    )
+    assert knobs["kiwi"].malformed_rate == 0.5
+    assert knobs["duffel"].truncate_rate == pytest.approx(0.1)
+    assert {knobs[code].drip_rate for code in SUPPLIERS} == {0.2}
+    assert knobs["amadeus"].reset_rate == 1.0
+    assert knobs["kiwi"].reset_rate == 0.0
+
+    with pytest.raises(ValueError, match=r"--reset-rate 'kiwi=2': rate '2' is outside 0\.\.1"):
+        parse_knob_flags(reset_rate=["kiwi=2"])
+    with pytest.raises(ValueError, match="--drip-rate 'slowly': expected SUPPLIER=VALUE"):
+        parse_knob_flags(drip_rate=["slowly"])
 
 
 def test_every_supplier_with_knobs_has_an_emulator() -> None:

@@ -88,7 +88,7 @@ class Runtime:
         self.operations: Operations | None = None
         self._booking: BookingDesk | None = None
         self._offer_desk: OfferDesk | None = None
-        self._reconciler: Reconciler | None = None
+        self.reconciler: Reconciler | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._cache: ByteCache | None = None
         self.pages = ResultPages(MemoryCache())
@@ -127,9 +127,8 @@ class Runtime:
             connector=aiohttp.TCPConnector(limit=200, ttl_dns_cache=300),
             timeout=aiohttp.ClientTimeout(total=self.settings.default_search_timeout_ms / 1000),
         )
-        self._providers = build_providers(
-            self._http, self.settings, hotelbeds_markup=await self._hotelbeds_markup()
-        )
+        markup = await self._hotelbeds_markup()
+        self._providers = build_providers(self._http, self.settings, hotelbeds_markup=markup)
         redis_url = self.settings.redis_url
         self._cache = open_cache(
             redis_url.get_secret_value() if redis_url else None, self.settings.cache_namespace
@@ -138,15 +137,17 @@ class Runtime:
         search_cache = SearchCache(self._cache) if self.settings.enable_caching else None
         offers = OfferStore(self._cache)
         self.coordinator = SearchCoordinator(self, search_cache, self.pages, offers)
-        booking_providers = build_booking_providers(self._http, self.settings, self._amadeus())
+        booking_providers = build_booking_providers(
+            self._http, self.settings, self._amadeus(), hotelbeds_markup=markup
+        )
         self._booking = BookingDesk(
             self._store.pool, offers, booking_providers, sealer_for(self.settings)
         )
         self._offer_desk = OfferDesk(offers, booking_providers)
-        self._reconciler = Reconciler(
+        self.reconciler = Reconciler(
             self._store.pool, booking_providers, interval_s=self.settings.reconcile_interval_s
         )
-        self._reconciler.start()
+        self.reconciler.start()
         self.ready = True
         log.info("runtime ready", extra={"fields": {"providers": self._providers.codes()}})
 
@@ -155,8 +156,8 @@ class Runtime:
         self.ready = False
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
-        if self._reconciler is not None:
-            await self._reconciler.stop()
+        if self.reconciler is not None:
+            await self.reconciler.stop()
         if self.guard is not None:
             await self.guard.close()
         if self.operations is not None:

@@ -70,6 +70,7 @@ class Offer(_message.Message):
     PROVIDER_PRICES_FIELD_NUMBER: _builtins.int
     CONDITIONS_FIELD_NUMBER: _builtins.int
     EXPIRE_TIME_FIELD_NUMBER: _builtins.int
+    TRAVELERS_FIELD_NUMBER: _builtins.int
     FLIGHT_FIELD_NUMBER: _builtins.int
     HOTEL_FIELD_NUMBER: _builtins.int
     CAR_FIELD_NUMBER: _builtins.int
@@ -94,6 +95,10 @@ class Offer(_message.Message):
     @_builtins.property
     def expire_time(self) -> _timestamp_pb2.Timestamp:
         """When the best-priced offer expires, when known."""
+
+    @_builtins.property
+    def travelers(self) -> _common_pb2.Travelers:
+        """Who the price is for, as the search asked (flights price per traveler)."""
 
     @_builtins.property
     def flight(self) -> Global___FlightDetails:
@@ -124,15 +129,16 @@ class Offer(_message.Message):
         provider_prices: _abc.Iterable[_common_pb2.ProviderPrice] | None = ...,
         conditions: _common_pb2.Conditions | None = ...,
         expire_time: _timestamp_pb2.Timestamp | None = ...,
+        travelers: _common_pb2.Travelers | None = ...,
         flight: Global___FlightDetails | None = ...,
         hotel: Global___HotelDetails | None = ...,
         car: Global___CarDetails | None = ...,
         experience: Global___ExperienceDetails | None = ...,
         package: Global___PackageDetails | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["car", b"car", "conditions", b"conditions", "details", b"details", "experience", b"experience", "expire_time", b"expire_time", "flight", b"flight", "hotel", b"hotel", "package", b"package", "price", b"price"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["car", b"car", "conditions", b"conditions", "details", b"details", "experience", b"experience", "expire_time", b"expire_time", "flight", b"flight", "hotel", b"hotel", "package", b"package", "price", b"price", "travelers", b"travelers"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["car", b"car", "category", b"category", "conditions", b"conditions", "details", b"details", "experience", b"experience", "expire_time", b"expire_time", "flight", b"flight", "hotel", b"hotel", "offer_id", b"offer_id", "package", b"package", "price", b"price", "provider_prices", b"provider_prices"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["car", b"car", "category", b"category", "conditions", b"conditions", "details", b"details", "experience", b"experience", "expire_time", b"expire_time", "flight", b"flight", "hotel", b"hotel", "offer_id", b"offer_id", "package", b"package", "price", b"price", "provider_prices", b"provider_prices", "travelers", b"travelers"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType_details: _TypeAlias = _typing.Literal["flight", "hotel", "car", "experience", "package"]  # noqa: Y015
     _WhichOneofArgType_details: _TypeAlias = _typing.Literal["details", b"details"]  # noqa: Y015

@@ -284,7 +284,7 @@ class BookingDesk:
                 priced,
                 request.travelers,
                 payment_token=request.payment_token,
-                our_reference=str(row.id),
+                our_reference=records.our_reference(row.id),
                 hold=hold,
                 timeout_s=BOOKING_TIMEOUT_S,
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 
-from guidera.v1 import offer_pb2, search_service_pb2
+from guidera.v1 import common_pb2, offer_pb2, search_service_pb2
 
 from guidera_grpc.cache.backend import ByteCache
 
@@ -19,9 +19,17 @@ class OfferStore:
     def __init__(self, backend: ByteCache) -> None:
         self._backend = backend
 
-    async def keep(self, results: search_service_pb2.GetSearchResultsResponse) -> None:
-        """Keep every offer of a finished search (and every part of its packages)."""
+    async def keep(
+        self,
+        results: search_service_pb2.GetSearchResultsResponse,
+        travelers: common_pb2.Travelers | None = None,
+    ) -> None:
+        """Keep every offer of a finished search (and every part of its packages), stamped
+        with the travelers the search priced them for."""
         offers = list(_with_parts(r.offer for r in results.offers))
+        for offer in offers:
+            if travelers is not None and offer.HasField("flight"):
+                offer.travelers.CopyFrom(travelers)
         await asyncio.gather(
             *(
                 self._backend.set(_key(o.offer_id), o.SerializeToString(), OFFER_KEEP_S)

@@ -76,7 +76,7 @@ class Reconciler:
         if provider is None:
             return 0
         try:
-            found = await provider.find(str(row.id), timeout_s=BOOKING_TIMEOUT_S)
+            found = await provider.find(records.our_reference(row.id), timeout_s=BOOKING_TIMEOUT_S)
         except ProviderError as error:
             log.info(
                 "supplier not reachable for reconciliation",

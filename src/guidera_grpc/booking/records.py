@@ -63,6 +63,12 @@ _COLUMNS = (
 )
 
 
+def our_reference(booking_id: uuid.UUID) -> str:
+    """The reference suppliers keep for a booking: 28 characters, the shortest limit among
+    them (Expedia's affiliate reference)."""
+    return booking_id.hex[:28]
+
+
 def _row(record: asyncpg.Record | None) -> BookingRow | None:
     return BookingRow(**dict(record)) if record is not None else None
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from guidera_grpc.cli import booking_cmd
 from guidera_grpc.cli.search_cmd import search_app
 from guidera_grpc.config import Settings
 from guidera_grpc.logs import configure_logging
@@ -20,6 +21,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(search_app, name="search")
+for command in (booking_cmd.offer, booking_cmd.book, booking_cmd.bookings, booking_cmd.cancel):
+    app.command()(command)
 
 LatencyOpt = Annotated[
     list[str] | None,
@@ -39,13 +42,40 @@ TimeoutRateOpt = Annotated[
     list[str] | None,
     typer.Option("--timeout-rate", help="Share of sandbox requests that hang, e.g. amadeus=0.1."),
 ]
+MalformedRateOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--malformed-rate", help="Share of sandbox answers with an unparsable body, e.g. kiwi=0.1."
+    ),
+]
+TruncateRateOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--truncate-rate", help="Share of sandbox answers cut off halfway, e.g. duffel=0.1."
+    ),
+]
+DripRateOpt = Annotated[
+    list[str] | None,
+    typer.Option("--drip-rate", help="Share of sandbox answers sent very slowly, e.g. kiwi=0.1."),
+]
+ResetRateOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--reset-rate", help="Share of sandbox requests whose connection is reset, e.g. all=0.05."
+    ),
+]
 
 
 def _knobs(
+    *,
     latency: list[str] | None,
     error_rate: list[str] | None,
     rate_429: list[str] | None,
     timeout_rate: list[str] | None,
+    malformed_rate: list[str] | None,
+    truncate_rate: list[str] | None,
+    drip_rate: list[str] | None,
+    reset_rate: list[str] | None,
 ) -> Knobs:
     try:
         return parse_knob_flags(
@@ -54,6 +84,10 @@ def _knobs(
             error_rate=error_rate or [],
             rate_429=rate_429 or [],
             timeout_rate=timeout_rate or [],
+            malformed_rate=malformed_rate or [],
+            truncate_rate=truncate_rate or [],
+            drip_rate=drip_rate or [],
+            reset_rate=reset_rate or [],
         )
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
@@ -74,6 +108,10 @@ def serve(
     error_rate: ErrorRateOpt = None,
     rate_429: Rate429Opt = None,
     timeout_rate: TimeoutRateOpt = None,
+    malformed_rate: MalformedRateOpt = None,
+    truncate_rate: TruncateRateOpt = None,
+    drip_rate: DripRateOpt = None,
+    reset_rate: ResetRateOpt = None,
 ) -> None:
     """Run the gRPC service until SIGTERM or SIGINT."""
     overrides: dict[str, object] = {}
@@ -83,7 +121,18 @@ def serve(
         overrides["state_dir"] = state_dir
     settings = Settings().model_copy(update=overrides)
     configure_logging(settings.log_level, settings.log_format)
-    knobs = _knobs(latency, error_rate, rate_429, timeout_rate) if sandbox else None
+    knobs = None
+    if sandbox:
+        knobs = _knobs(
+            latency=latency,
+            error_rate=error_rate,
+            rate_429=rate_429,
+            timeout_rate=timeout_rate,
+            malformed_rate=malformed_rate,
+            truncate_rate=truncate_rate,
+            drip_rate=drip_rate,
+            reset_rate=reset_rate,
+        )
     from guidera_grpc.cli.serve_cmd import serve_forever
 
     with contextlib.suppress(KeyboardInterrupt):
@@ -97,11 +146,24 @@ def sandbox_command(
     error_rate: ErrorRateOpt = None,
     rate_429: Rate429Opt = None,
     timeout_rate: TimeoutRateOpt = None,
+    malformed_rate: MalformedRateOpt = None,
+    truncate_rate: TruncateRateOpt = None,
+    drip_rate: DripRateOpt = None,
+    reset_rate: ResetRateOpt = None,
 ) -> None:
     """Serve the supplier emulators on loopback until interrupted."""
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
-    knobs = _knobs(latency, error_rate, rate_429, timeout_rate)
+    knobs = _knobs(
+        latency=latency,
+        error_rate=error_rate,
+        rate_429=rate_429,
+        timeout_rate=timeout_rate,
+        malformed_rate=malformed_rate,
+        truncate_rate=truncate_rate,
+        drip_rate=drip_rate,
+        reset_rate=reset_rate,
+    )
     from guidera_grpc.cli.serve_cmd import sandbox_forever
 
     host, _, port = listen.rpartition(":")

@@ -282,7 +282,7 @@ def run_search(
             else:
                 _render_live(call)
         except grpc.RpcError as error:
-            _report_error(error)
+            report_error(error)
             raise typer.Exit(1) from error
 
 
@@ -301,7 +301,7 @@ def _render_live(events: Iterable[search_service_pb2.SearchResponse]) -> None:
             live.update(view.render())
 
 
-def _report_error(error: grpc.RpcError) -> None:
+def report_error(error: grpc.RpcError) -> None:
     console = Console(stderr=True)
     call = error if isinstance(error, grpc.Call) else None
     code = call.code().name if call else "ERROR"

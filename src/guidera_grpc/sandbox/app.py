@@ -8,6 +8,7 @@ from aiohttp import web
 
 from guidera_grpc.sandbox import control
 from guidera_grpc.sandbox.amadeus import AMADEUS
+from guidera_grpc.sandbox.bookings import BOOKINGS, BookingLedger
 from guidera_grpc.sandbox.cartrawler import CARTRAWLER
 from guidera_grpc.sandbox.duffel import DUFFEL
 from guidera_grpc.sandbox.expedia import EXPEDIA
@@ -44,6 +45,7 @@ def build_app(knobs: Knobs | None = None) -> web.Application:
     closing = asyncio.Event()
     app = web.Application()
     app[SANDBOX] = SandboxState(board, stats, FaultInjector(board, stats, closing), closing)
+    app[BOOKINGS] = BookingLedger()
     for spec in EMULATORS:
         app.add_subapp(f"/{spec.code}", supplier_app(spec))
     app.add_routes(control.routes())

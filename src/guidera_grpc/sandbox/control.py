@@ -3,7 +3,7 @@
 ``GET /_sandbox/knobs``; ``PUT /_sandbox/knobs/{supplier}`` with a JSON object of the fields
 to change (``{"latency": "200-800ms", "error_rate": 0.5}``; supplier ``all`` changes every
 one); ``POST /_sandbox/reset``; ``GET /_sandbox/stats``; ``GET /_sandbox/requests`` (optional
-``?supplier=``); ``GET /_sandbox/health``.
+``?supplier=``); ``GET /_sandbox/bookings`` (optional ``?supplier=``); ``GET /_sandbox/health``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import orjson
 from aiohttp import web
 
+from guidera_grpc.sandbox.bookings import BOOKINGS
 from guidera_grpc.sandbox.knobs import SUPPLIERS
 from guidera_grpc.sandbox.state import SANDBOX
 from guidera_grpc.sandbox.wire import json_response
@@ -53,6 +54,7 @@ async def put_knobs(request: web.Request) -> web.StreamResponse:
 async def reset(request: web.Request) -> web.StreamResponse:
     """Start-up knobs again; counters and log emptied."""
     request.app[SANDBOX].reset()
+    request.app[BOOKINGS].clear()
     return json_response({"status": "reset"})
 
 
@@ -68,6 +70,13 @@ async def requests(request: web.Request) -> web.StreamResponse:
     return json_response({"requests": [record.to_json() for record in records]})
 
 
+async def bookings(request: web.Request) -> web.StreamResponse:
+    """Bookings the emulators made, oldest first (optional ``?supplier=``)."""
+    supplier = request.query.get("supplier")
+    listed = [b for b in request.app[BOOKINGS] if supplier is None or b.supplier == supplier]
+    return json_response({"bookings": [booking.to_json() for booking in listed]})
+
+
 def _bad_request(message: str) -> web.Response:
     return json_response({"error": message}, status=400)
 
@@ -81,4 +90,5 @@ def routes() -> list[web.RouteDef]:
         web.post(f"{PREFIX}/reset", reset),
         web.get(f"{PREFIX}/stats", stats, allow_head=False),
         web.get(f"{PREFIX}/requests", requests, allow_head=False),
+        web.get(f"{PREFIX}/bookings", bookings, allow_head=False),
     ]

@@ -1,5 +1,9 @@
 """Per-supplier knobs of the sandbox: latency, faults, sizes; their flag syntax; live changes.
 
+Every fault is a rate from 0 to 1: 500s, 429s, hangs, and the ways an answer can go wrong on
+the wire (a body in no known format, a body cut short, a body sent drop by drop, a connection
+dropped with no answer).
+
 Flags name a supplier (or ``all``) and a value, e.g. ``duffel=1500ms``, ``kiwi=200-800ms``,
 ``amadeus=0.1``, ``kiwi=25%``. The same fields change at run time through the control endpoint
 as JSON. Bad input raises ValueError with a message fit for a command line.
@@ -87,9 +91,21 @@ class SupplierKnobs:
     error_rate: float = 0.0
     rate_429: float = 0.0
     timeout_rate: float = 0.0
+    malformed_rate: float = 0.0
+    truncate_rate: float = 0.0
+    drip_rate: float = 0.0
+    reset_rate: float = 0.0
     offers: int = 30
     retry_after_s: int = 1
     token_ttl_s: int = 1799
+    price_change_rate: float = 0.0
+    """Share of re-pricings that find a higher price than the search (kept from then on)."""
+    sold_out_rate: float = 0.0
+    """Share of re-pricings that find the offer sold out (kept from then on)."""
+    fail_after_book_rate: float = 0.0
+    """Share of bookings recorded whose answer is lost (a 500 or a dropped connection)."""
+    book_latency: Latency = Latency()
+    """Extra wait after a booking is recorded, before it is confirmed to the client."""
 
     def changed(self, changes: Mapping[str, object]) -> SupplierKnobs:
         """A copy with ``changes`` applied, each value checked; unknown names raise.
@@ -107,9 +123,19 @@ class SupplierKnobs:
             error_rate=_or(get("error_rate"), _parse_rate, self.error_rate),
             rate_429=_or(get("rate_429"), _parse_rate, self.rate_429),
             timeout_rate=_or(get("timeout_rate"), _parse_rate, self.timeout_rate),
+            malformed_rate=_or(get("malformed_rate"), _parse_rate, self.malformed_rate),
+            truncate_rate=_or(get("truncate_rate"), _parse_rate, self.truncate_rate),
+            drip_rate=_or(get("drip_rate"), _parse_rate, self.drip_rate),
+            reset_rate=_or(get("reset_rate"), _parse_rate, self.reset_rate),
             offers=_or(get("offers"), _parse_offers, self.offers),
             retry_after_s=_or(get("retry_after_s"), _parse_retry_after, self.retry_after_s),
             token_ttl_s=_or(get("token_ttl_s"), _parse_token_ttl, self.token_ttl_s),
+            price_change_rate=_or(get("price_change_rate"), _parse_rate, self.price_change_rate),
+            sold_out_rate=_or(get("sold_out_rate"), _parse_rate, self.sold_out_rate),
+            fail_after_book_rate=_or(
+                get("fail_after_book_rate"), _parse_rate, self.fail_after_book_rate
+            ),
+            book_latency=_or(get("book_latency"), _parse_latency, self.book_latency),
         )
 
     def to_json(self) -> dict[str, object]:
@@ -120,9 +146,17 @@ class SupplierKnobs:
             "error_rate": self.error_rate,
             "rate_429": self.rate_429,
             "timeout_rate": self.timeout_rate,
+            "malformed_rate": self.malformed_rate,
+            "truncate_rate": self.truncate_rate,
+            "drip_rate": self.drip_rate,
+            "reset_rate": self.reset_rate,
             "offers": self.offers,
             "retry_after_s": self.retry_after_s,
             "token_ttl_s": self.token_ttl_s,
+            "price_change_rate": self.price_change_rate,
+            "sold_out_rate": self.sold_out_rate,
+            "fail_after_book_rate": self.fail_after_book_rate,
+            "book_latency": str(self.book_latency),
         }
 
 
@@ -182,9 +216,17 @@ KNOB_NAMES = frozenset(
         "error_rate",
         "rate_429",
         "timeout_rate",
+        "malformed_rate",
+        "truncate_rate",
+        "drip_rate",
+        "reset_rate",
         "offers",
         "retry_after_s",
         "token_ttl_s",
+        "price_change_rate",
+        "sold_out_rate",
+        "fail_after_book_rate",
+        "book_latency",
     }
 )
 
@@ -248,6 +290,10 @@ def parse_knob_flags(
     error_rate: Iterable[str] = (),
     rate_429: Iterable[str] = (),
     timeout_rate: Iterable[str] = (),
+    malformed_rate: Iterable[str] = (),
+    truncate_rate: Iterable[str] = (),
+    drip_rate: Iterable[str] = (),
+    reset_rate: Iterable[str] = (),
     offers: Iterable[str] = (),
     base: Knobs | None = None,
 ) -> Knobs:
@@ -262,6 +308,10 @@ def parse_knob_flags(
         "error_rate": error_rate,
         "rate_429": rate_429,
         "timeout_rate": timeout_rate,
+        "malformed_rate": malformed_rate,
+        "truncate_rate": truncate_rate,
+        "drip_rate": drip_rate,
+        "reset_rate": reset_rate,
         "offers": offers,
     }
     for name, values in flags.items():

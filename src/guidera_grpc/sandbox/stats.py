@@ -1,7 +1,9 @@
 """What the sandbox has seen: counters per supplier and endpoint, and an ordered request log.
 
 Tests read these to assert that a request was made, in which order, how it ended (answered,
-faulted, or abandoned by a client that closed the connection first).
+faulted, abandoned by a client that closed the connection first, or aborted: the sandbox itself
+closed the connection before a whole answer was sent). A request ends once: what happens to it
+after that is not counted again.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Literal
 
-Outcome = Literal["pending", "completed", "disconnected"]
-Fault = Literal["latency", "error", "rate_429", "timeout"]
+Outcome = Literal["pending", "completed", "disconnected", "aborted"]
+Fault = Literal["latency", "error", "rate_429", "timeout", "malformed", "truncate", "drip", "reset"]
 MAX_LOGGED_REQUESTS = 10_000
 
 
@@ -54,6 +56,7 @@ class SupplierCounters:
     received: Counter[str] = field(default_factory=Counter)
     completed: Counter[str] = field(default_factory=Counter)
     disconnected: Counter[str] = field(default_factory=Counter)
+    aborted: Counter[str] = field(default_factory=Counter)
     statuses: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
 
@@ -63,11 +66,13 @@ class SupplierCounters:
             "received": sum(self.received.values()),
             "completed": sum(self.completed.values()),
             "disconnected": sum(self.disconnected.values()),
+            "aborted": sum(self.aborted.values()),
             "endpoints": {
                 endpoint: {
                     "received": self.received[endpoint],
                     "completed": self.completed[endpoint],
                     "disconnected": self.disconnected[endpoint],
+                    "aborted": self.aborted[endpoint],
                 }
                 for endpoint in sorted(self.received)
             },
@@ -94,12 +99,14 @@ class Stats:
         return record
 
     def faulted(self, record: RequestRecord, fault: Fault) -> None:
-        """Note that a knob made this request slow, fail, or hang."""
+        """Note that a knob made this request slow, fail, hang, or spoiled its answer."""
         record.fault = fault
         self._counters[record.supplier].faults[fault] += 1
 
     def completed(self, record: RequestRecord, status: int) -> None:
         """Count a request answered with ``status``."""
+        if record.outcome != "pending":
+            return
         record.outcome, record.status, record.finished_at = "completed", status, time.time()
         counters = self._counters[record.supplier]
         counters.completed[record.endpoint] += 1
@@ -107,8 +114,18 @@ class Stats:
 
     def disconnected(self, record: RequestRecord) -> None:
         """Count a request whose client went away before the answer was sent."""
+        if record.outcome != "pending":
+            return
         record.outcome, record.finished_at = "disconnected", time.time()
         self._counters[record.supplier].disconnected[record.endpoint] += 1
+
+    def aborted(self, record: RequestRecord, status: int | None) -> None:
+        """Count a request whose connection the sandbox closed before a whole answer was sent;
+        ``status`` is the one already sent, None when nothing was."""
+        if record.outcome != "pending":
+            return
+        record.outcome, record.status, record.finished_at = "aborted", status, time.time()
+        self._counters[record.supplier].aborted[record.endpoint] += 1
 
     def counters(self, supplier: str) -> SupplierCounters:
         """The live counters of one supplier."""

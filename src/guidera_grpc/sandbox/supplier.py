@@ -2,8 +2,9 @@
 
 An emulator is a set of routes plus the supplier's own bodies for the faults the knobs inject
 (server error, rate limit) and for unknown paths. Each is mounted under ``/<code>`` as an
-aiohttp sub-application whose middleware counts requests, applies the knobs, and notices
-clients that hang up before the answer.
+aiohttp sub-application whose middleware counts requests, applies the knobs (before the
+emulator answers, and to how its answer goes out), and notices clients that hang up before the
+answer.
 """
 
 from __future__ import annotations
@@ -71,11 +72,10 @@ def _metering(spec: SupplierSpec) -> Middleware:
         record = sandbox.stats.received(spec.code, request.method, request.path, endpoint)
         started = time.monotonic()
         try:
-            response: web.StreamResponse | None = None
-            if endpoint not in spec.exempt_from_knobs:
-                response = await sandbox.faults.inject(spec.code, request, record, spec)
-            if response is None:
+            if endpoint in spec.exempt_from_knobs:
                 response = await handler(request)
+            else:
+                response = await sandbox.faults.answer(spec.code, request, record, spec, handler)
         except asyncio.CancelledError:
             sandbox.stats.disconnected(record)
             log.debug(
@@ -93,7 +93,8 @@ def _metering(spec: SupplierSpec) -> Middleware:
                 "fields": {
                     "supplier": spec.code,
                     "endpoint": endpoint,
-                    "status": response.status,
+                    "status": record.status,
+                    "outcome": record.outcome,
                     "ms": round((time.monotonic() - started) * 1000, 1),
                     "fault": record.fault,
                 }

@@ -16,7 +16,7 @@ from collections.abc import AsyncGenerator
 from typing import Protocol
 
 from google.protobuf import duration_pb2
-from guidera.v1 import search_service_pb2
+from guidera.v1 import common_pb2, search_service_pb2
 
 from guidera_grpc.booking.offers import OfferStore
 from guidera_grpc.cache.search_cache import SEARCH_FRESH_S, CachedSearch, SearchCache, search_key
@@ -24,6 +24,7 @@ from guidera_grpc.routing.plan import RoutingPlan
 from guidera_grpc.search.executor import SearchRun
 from guidera_grpc.search.packages import PackageRun
 from guidera_grpc.search.pages import ResultPages, page_token
+from guidera_grpc.search.params import FlightSearch, PackageSearch
 from guidera_grpc.search.single_flight import SingleFlight
 from guidera_grpc.validation.search import ValidSearch
 
@@ -126,7 +127,7 @@ class SearchCoordinator:
                     if event.WhichOneof("event") == "completed":
                         # Kept before the client hears "completed": its next page exists, and
                         # its offers can be re-priced and booked.
-                        await self._keep(run.search_id, run.results())
+                        await self._keep(run.search_id, run.results(), run.search)
                     yield event
             if self._cache is not None and run.answered_by_all():
                 await self._cache.store(key, run.results(), run.completed)
@@ -134,11 +135,14 @@ class SearchCoordinator:
             self._backend.record_search(run)
 
     async def _keep(
-        self, search_id: str, results: search_service_pb2.GetSearchResultsResponse
+        self,
+        search_id: str,
+        results: search_service_pb2.GetSearchResultsResponse,
+        search: ValidSearch,
     ) -> None:
         await self._pages.keep(search_id, results)
         if self._offers is not None:
-            await self._offers.keep(results)
+            await self._offers.keep(results, _travelers_of(search))
 
     async def _replay(
         self,
@@ -165,12 +169,23 @@ class SearchCoordinator:
         completed.time_to_first_offers.CopyFrom(elapsed)
         if len(cached.results.offers) > search.options.max_results:
             completed.next_page_token = page_token(search_id, search.options.max_results)
-        await self._keep(search_id, cached.results)
+        await self._keep(search_id, cached.results, search)
         return [
             Event(started=started),
             batch,
             Event(completed=completed),
         ]
+
+
+def _travelers_of(search: ValidSearch) -> common_pb2.Travelers | None:
+    """Who a flight search (or a package's flight) priced its offers for."""
+    params = search.params
+    flight = params.flight if isinstance(params, PackageSearch) else params
+    if not isinstance(flight, FlightSearch):
+        return None
+    return common_pb2.Travelers(
+        adults=flight.adults, child_ages=list(flight.child_ages), infants=flight.infants
+    )
 
 
 def _for_client(event: Event, request_id: str) -> Event:

@@ -7,11 +7,12 @@ from aiohttp import web
 
 from guidera_grpc.sandbox.amadeus import errors
 from guidera_grpc.sandbox.amadeus.auth import SUPPLIER, check_bearer
+from guidera_grpc.sandbox.amadeus.orders import remember_offers
 from guidera_grpc.sandbox.amadeus.query import AmadeusSearch, from_body, from_query
 from guidera_grpc.sandbox.amadeus.render import max_price_ok, search_response
 from guidera_grpc.sandbox.flights.catalog import find_offers
 from guidera_grpc.sandbox.state import SANDBOX
-from guidera_grpc.sandbox.wire import BadParameter, json_response
+from guidera_grpc.sandbox.wire import BadParameter, json_response, now_utc
 
 
 async def search_get(request: web.Request) -> web.StreamResponse:
@@ -50,7 +51,6 @@ def _answer(request: web.Request, parsed: AmadeusSearch) -> web.StreamResponse:
         for offer in find_offers(SUPPLIER, parsed.search, limit)
         if max_price_ok(offer, parsed.currency, parsed.max_price)
     ]
-    return json_response(
-        search_response(offers, parsed, str(request.url)),
-        content_type="application/vnd.amadeus+json",
-    )
+    body = search_response(offers, parsed, str(request.url))
+    remember_offers(request, body["data"], offers, parsed.currency, now_utc())
+    return json_response(body, content_type="application/vnd.amadeus+json")

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from guidera_grpc.sandbox.duffel import errors
 from guidera_grpc.sandbox.duffel.auth import check_headers
+from guidera_grpc.sandbox.duffel.offers import remember_offers
 from guidera_grpc.sandbox.duffel.query import DuffelSearch, MissingField, from_request
 from guidera_grpc.sandbox.duffel.ratelimit import RATE_WINDOW
 from guidera_grpc.sandbox.duffel.render import offer_request
@@ -48,7 +49,9 @@ def _answer(request: web.Request, parsed: DuffelSearch) -> web.StreamResponse:
     knobs = request.config_dict[SANDBOX].knobs[SUPPLIER]
     offers = find_offers(SUPPLIER, parsed.search, knobs.offers) if parsed.return_offers else ()
     currency = _selling_currency(parsed)
-    data = offer_request(parsed, list(offers), currency, now_utc())
+    now = now_utc()
+    data = offer_request(parsed, list(offers), currency, now)
+    remember_offers(request, data["offers"], offers, currency, now)
     rid = errors.request_id()
     headers = {"x-request-id": rid, **request.app[RATE_WINDOW].headers()}
     return json_response({"data": data}, status=201, headers=headers)

@@ -13,6 +13,8 @@ from aiohttp import web
 from guidera_grpc.sandbox.expedia import errors
 from guidera_grpc.sandbox.expedia.availability import availability
 from guidera_grpc.sandbox.expedia.content import content
+from guidera_grpc.sandbox.expedia.itineraries import itinerary_routes
+from guidera_grpc.sandbox.expedia.pricecheck import PRICE_CHECK_PATH, price_check
 from guidera_grpc.sandbox.expedia.regions import regions
 from guidera_grpc.sandbox.supplier import SupplierSpec
 
@@ -26,6 +28,8 @@ def _routes() -> Iterable[web.AbstractRouteDef]:
         web.get(REGIONS_PATH, regions, allow_head=False),
         web.get(CONTENT_PATH, content, allow_head=False),
         web.get(AVAILABILITY_PATH, availability, allow_head=False),
+        web.get(PRICE_CHECK_PATH, price_check, allow_head=False),
+        *itinerary_routes(),
     )
 
 

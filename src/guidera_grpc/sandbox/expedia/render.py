@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from guidera_grpc.sandbox.expedia.query import AvailabilityQuery
+from guidera_grpc.sandbox.expedia.tokens import price_check_token
 from guidera_grpc.sandbox.flights.money import Currency, format_amount
 from guidera_grpc.sandbox.seeds import stable_hex, stable_int, stable_unit
 from guidera_grpc.sandbox.stays.assortment import Listing
@@ -113,7 +114,7 @@ def _bed_groups(
     description, kind, size = _BEDS[quote.room.bed]
     group_id = str(37000 + stable_int("beds", quote.room.code) % 1000)
     pid = quote.listing.supplier_id
-    token = stable_hex("check", pid, rate_id, query.check_in, query.occupancies, length=40)
+    token = price_check_token(query)
     expires = dt.datetime.now(dt.UTC) + PRICE_CHECK_TTL
     return {
         group_id: {

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from guidera_grpc.sandbox.hotelbeds import errors
 from guidera_grpc.sandbox.hotelbeds.activities import activity_routes
+from guidera_grpc.sandbox.hotelbeds.bookings import booking_routes
 from guidera_grpc.sandbox.hotelbeds.hotels import availability
 from guidera_grpc.sandbox.supplier import SupplierSpec
 
@@ -20,7 +21,7 @@ HOTELS_PATH = "/hotel-api/1.0/hotels"
 
 
 def _routes() -> Iterable[web.AbstractRouteDef]:
-    return (web.post(HOTELS_PATH, availability), *activity_routes())
+    return (web.post(HOTELS_PATH, availability), *booking_routes(), *activity_routes())
 
 
 HOTELBEDS = SupplierSpec(

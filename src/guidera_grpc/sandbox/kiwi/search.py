@@ -9,6 +9,7 @@ from guidera_grpc.sandbox.flights.catalog import find_offers
 from guidera_grpc.sandbox.kiwi import errors
 from guidera_grpc.sandbox.kiwi.query import from_query
 from guidera_grpc.sandbox.kiwi.render import search_response
+from guidera_grpc.sandbox.kiwi.tokens import remember_offers
 from guidera_grpc.sandbox.state import SANDBOX
 from guidera_grpc.sandbox.wire import BadParameter, json_response, now_utc
 
@@ -36,4 +37,7 @@ async def search(request: web.Request) -> web.StreamResponse:
         return errors.invalid(bad.field, bad.detail)
     knobs = request.config_dict[SANDBOX].knobs[SUPPLIER]
     offers = find_offers(SUPPLIER, parsed.search, min(parsed.limit, knobs.offers))
-    return json_response(search_response(list(offers), parsed, now_utc()))
+    now = now_utc()
+    body = search_response(list(offers), parsed, now)
+    remember_offers(request, body["data"], offers, parsed.currency, now)
+    return json_response(body)

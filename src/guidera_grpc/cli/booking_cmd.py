@@ -1,0 +1,129 @@
+"""``guidera offer``, ``book``, ``bookings`` and ``cancel``: re-price and book from a terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+import grpc
+import typer
+from google.protobuf import json_format
+from guidera.v1 import (
+    booking_service_pb2,
+    booking_service_pb2_grpc,
+    offer_service_pb2,
+    offer_service_pb2_grpc,
+)
+from rich.console import Console
+
+from guidera_grpc.cli.search_cmd import report_error
+
+TargetOpt = Annotated[
+    str | None, typer.Option(help="HOST:PORT of the service (default GUIDERA_LISTEN).")
+]
+
+
+def _channel(target: str | None) -> grpc.Channel:
+    return grpc.insecure_channel(target or os.environ.get("GUIDERA_LISTEN", "127.0.0.1:50051"))
+
+
+def _show(message: Any) -> None:
+    print(json_format.MessageToJson(message, indent=2, ensure_ascii=False))
+
+
+def offer(
+    offer_id: Annotated[str, typer.Argument(help="The offer id from a search.")],
+    provider: Annotated[str, typer.Option(help="Re-price with this seller.")] = "",
+    target: TargetOpt = None,
+) -> None:
+    """Re-price an offer with its supplier and show whether the price changed."""
+    with _channel(target) as channel:
+        stub = offer_service_pb2_grpc.OfferServiceStub(channel)
+        request = offer_service_pb2.GetOfferRequest(offer_id=offer_id, provider=provider)
+        _call(lambda: _show(stub.GetOffer(request, timeout=30)))
+
+
+def book(
+    offer_id: Annotated[str, typer.Argument(help="The offer id from a search.")],
+    traveler_file: Annotated[
+        Path, typer.Option(help="JSON list of travelers (given_name, family_name, ...).")
+    ],
+    payment_token: Annotated[str, typer.Option(help="A payment token such as tok_...")] = "",
+    idempotency_key: Annotated[
+        str | None, typer.Option(help="Reuse to retry safely; a new one is made when absent.")
+    ] = None,
+    expected_total: Annotated[
+        str | None, typer.Option(help="Confirm a changed price, e.g. '412.30 EUR'.")
+    ] = None,
+    traveler_ref: Annotated[str, typer.Option(help="Your reference of the customer.")] = "",
+    hold: Annotated[bool, typer.Option("--hold", help="Hold instead of paying.")] = False,
+    target: TargetOpt = None,
+) -> None:
+    """Book (or hold) an offer exactly once."""
+    travelers = [
+        json_format.ParseDict(t, booking_service_pb2.Traveler())
+        for t in json.loads(traveler_file.read_text())
+    ]
+    key = idempotency_key or f"cli-{uuid.uuid4()}"
+    Console(stderr=True).print(f"idempotency key: {key}")
+    with _channel(target) as channel:
+        stub = booking_service_pb2_grpc.BookingServiceStub(channel)
+        if hold:
+            held = booking_service_pb2.HoldRequest(
+                idempotency_key=key,
+                offer_id=offer_id,
+                travelers=travelers,
+                traveler_ref=traveler_ref,
+            )
+            _call(lambda: _show(stub.Hold(held, timeout=60)))
+            return
+        request = booking_service_pb2.BookRequest(
+            idempotency_key=key,
+            offer_id=offer_id,
+            travelers=travelers,
+            payment_token=payment_token,
+            traveler_ref=traveler_ref,
+        )
+        if expected_total:
+            amount, _, currency = expected_total.partition(" ")
+            units, _, cents = amount.partition(".")
+            request.expected_total.currency_code = currency.upper()
+            request.expected_total.units = int(units)
+            request.expected_total.nanos = int((cents or "0").ljust(9, "0")[:9])
+        _call(lambda: _show(stub.Book(request, timeout=60)))
+
+
+def bookings(
+    traveler_ref: Annotated[str, typer.Option(help="The customer's reference.")],
+    page_token: Annotated[str, typer.Option(help="From a previous page.")] = "",
+    target: TargetOpt = None,
+) -> None:
+    """List a customer's bookings, newest first."""
+    with _channel(target) as channel:
+        stub = booking_service_pb2_grpc.BookingServiceStub(channel)
+        request = booking_service_pb2.ListBookingsRequest(
+            traveler_ref=traveler_ref, page_token=page_token
+        )
+        _call(lambda: _show(stub.ListBookings(request, timeout=10)))
+
+
+def cancel(
+    booking_id: Annotated[str, typer.Argument(help="The booking id.")],
+    target: TargetOpt = None,
+) -> None:
+    """Cancel a booking with its supplier."""
+    with _channel(target) as channel:
+        stub = booking_service_pb2_grpc.BookingServiceStub(channel)
+        request = booking_service_pb2.CancelBookingRequest(booking_id=booking_id)
+        _call(lambda: _show(stub.CancelBooking(request, timeout=60)))
+
+
+def _call(action: Any) -> None:
+    try:
+        action()
+    except grpc.RpcError as error:
+        report_error(error)
+        raise typer.Exit(1) from error

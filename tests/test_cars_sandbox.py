@@ -176,10 +176,10 @@ async def test_unreadable_body_gets_the_xml_form_of_errors(
 async def test_other_message_types_are_refused(
     sandbox: RunningSandbox, http: aiohttp.ClientSession, sandbox_control: SandboxControl
 ) -> None:
-    _, body, _ = await post(http, sandbox, request_body(), message_type="OTA_VehResRQ")
+    _, body, _ = await post(http, sandbox, request_body(), message_type="OTA_VehLocSearchRQ")
 
     assert error_of(body)["@Type"] == "7"
-    assert "OTA_VehResRQ" in error_of(body)["#text"]
+    assert "OTA_VehLocSearchRQ" in error_of(body)["#text"]
 
 
 # The answer's shape.

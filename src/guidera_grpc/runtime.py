@@ -41,6 +41,7 @@ from guidera_grpc.providers.registry import (
     build_providers,
     serves,
 )
+from guidera_grpc.providers.session import open_http_session
 from guidera_grpc.resilience import (
     CircuitChange,
     ProviderGuard,
@@ -123,10 +124,7 @@ class Runtime:
             on_profiles=lambda profiles: guard.update_limits(limits_from_profiles(profiles)),
         )
         # Retries belong to the resilience layer; the HTTP client itself never retries.
-        self._http = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=200, ttl_dns_cache=300),
-            timeout=aiohttp.ClientTimeout(total=self.settings.default_search_timeout_ms / 1000),
-        )
+        self._http = open_http_session(self.settings.default_search_timeout_ms / 1000)
         markup = await self._hotelbeds_markup()
         self._providers = build_providers(self._http, self.settings, hotelbeds_markup=markup)
         redis_url = self.settings.redis_url

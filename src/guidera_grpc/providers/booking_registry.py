@@ -11,6 +11,7 @@ from guidera_grpc.config import Settings
 from guidera_grpc.providers.amadeus import AmadeusFlights
 from guidera_grpc.providers.amadeus_booking import AmadeusFlightBooking
 from guidera_grpc.providers.booking import BookingProvider
+from guidera_grpc.providers.cartrawler_booking import CarTrawlerBooking
 from guidera_grpc.providers.duffel_booking import DuffelFlightBooking
 from guidera_grpc.providers.expedia_booking import ExpediaHotelBooking
 from guidera_grpc.providers.flight_booking_support import Party
@@ -37,7 +38,7 @@ def build_booking_providers(
             ExpediaHotelBooking(session, settings),
             HotelbedsHotelBooking(session, settings, markup_percent=hotelbeds_markup),
         ],
-        "cars": [],
+        "cars": [CarTrawlerBooking(session, settings)],
         "experiences": [],
     }
     return {

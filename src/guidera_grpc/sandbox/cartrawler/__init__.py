@@ -1,7 +1,8 @@
-"""CarTrawler OTA emulator: car availability in JSON-OTA, with the client id in the body.
+"""CarTrawler OTA emulator: availability and reservations in JSON-OTA, client id in the body.
 
 Mounted under ``/cartrawler``; an adapter's base URL is ``http://HOST:PORT/cartrawler`` and it
-posts to ``/cartrawlerota/json?type=OTA_VehAvailRateRQ``.
+posts to ``/cartrawlerota/json?type=OTA_VehAvailRateRQ`` (``reservations`` routes the
+booking messages sent to the same path).
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from collections.abc import Iterable
 from aiohttp import web
 
 from guidera_grpc.sandbox.cartrawler import errors
-from guidera_grpc.sandbox.cartrawler.search import search
+from guidera_grpc.sandbox.cartrawler.reservations import ota_message, setup
 from guidera_grpc.sandbox.supplier import SupplierSpec
 
 OTA_PATH = "/cartrawlerota/json"
 
 
 def _routes() -> Iterable[web.AbstractRouteDef]:
-    return (web.post(OTA_PATH, search),)
+    return (web.post(OTA_PATH, ota_message),)
 
 
 CARTRAWLER = SupplierSpec(
@@ -27,4 +28,5 @@ CARTRAWLER = SupplierSpec(
     server_error=errors.server_error,
     rate_limited=errors.rate_limited,
     not_found=errors.not_found,
+    setup=setup,
 )

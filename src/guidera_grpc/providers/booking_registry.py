@@ -15,9 +15,11 @@ from guidera_grpc.providers.cartrawler_booking import CarTrawlerBooking
 from guidera_grpc.providers.duffel_booking import DuffelFlightBooking
 from guidera_grpc.providers.expedia_booking import ExpediaHotelBooking
 from guidera_grpc.providers.flight_booking_support import Party
+from guidera_grpc.providers.getyourguide_booking import GetYourGuideBooking
 from guidera_grpc.providers.hotelbeds_booking import HotelbedsHotelBooking
 from guidera_grpc.providers.kiwi_booking import KiwiFlightBooking
 from guidera_grpc.providers.registry import DEFAULT_HOTELBEDS_MARKUP, is_configured
+from guidera_grpc.providers.viator_booking import ViatorBooking
 
 
 def build_booking_providers(
@@ -39,7 +41,10 @@ def build_booking_providers(
             HotelbedsHotelBooking(session, settings, markup_percent=hotelbeds_markup),
         ],
         "cars": [CarTrawlerBooking(session, settings)],
-        "experiences": [],
+        "experiences": [
+            ViatorBooking(session, settings),
+            GetYourGuideBooking(session, settings),
+        ],
     }
     return {
         category: {p.code: p for p in adapters if is_configured(p.code, category, settings)}

@@ -1,4 +1,4 @@
-"""GetYourGuide Partner API emulator: tour search and tour availabilities, token auth.
+"""GetYourGuide Partner API emulator: tour search, availabilities, bookings and carts.
 
 Mounted under ``/getyourguide``; an adapter's base URL is ``http://HOST:PORT/getyourguide``.
 """
@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from aiohttp import web
 
 from guidera_grpc.sandbox.getyourguide import errors
+from guidera_grpc.sandbox.getyourguide.bookings import booking_routes
 from guidera_grpc.sandbox.getyourguide.search import list_tours, tour_availabilities
 from guidera_grpc.sandbox.supplier import SupplierSpec
 
@@ -21,6 +22,7 @@ def _routes() -> Iterable[web.AbstractRouteDef]:
     return (
         web.get(TOURS_PATH, list_tours, allow_head=False),
         web.get(AVAILABILITIES_PATH, tour_availabilities, allow_head=False),
+        *booking_routes(),
     )
 
 

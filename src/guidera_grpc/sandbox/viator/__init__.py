@@ -1,4 +1,4 @@
-"""Viator Partner API v2 emulator: product and free-text search, destinations, key auth.
+"""Viator Partner API v2 emulator: searches, destinations, availability and bookings, key auth.
 
 Mounted under ``/viator``; an adapter's base URL is ``http://HOST:PORT/viator``, as it would
 be ``https://api.viator.com/partner``.
@@ -12,6 +12,7 @@ from aiohttp import web
 
 from guidera_grpc.sandbox.supplier import SupplierSpec
 from guidera_grpc.sandbox.viator import errors
+from guidera_grpc.sandbox.viator.bookings import booking_routes
 from guidera_grpc.sandbox.viator.search import (
     search_freetext,
     search_products,
@@ -28,6 +29,7 @@ def _routes() -> Iterable[web.AbstractRouteDef]:
         web.post(PRODUCTS_SEARCH_PATH, search_products),
         web.post(FREETEXT_SEARCH_PATH, search_freetext),
         web.get(DESTINATIONS_PATH, taxonomy_destinations, allow_head=False),
+        *booking_routes(),
     )
 
 

@@ -93,6 +93,7 @@ class BookingDesk:
         if earlier is not None:
             return await self._same_as(earlier, fingerprint)
         offer = await self._offer(request.offer_id)
+        _check_for(offer, request)
         sellers = self._sellers(offer)
         row = await records.claim(self._pool, self._new(request, fingerprint, offer, sellers[0]))
         if row is None:  # another call took the key between our two reads
@@ -149,8 +150,7 @@ class BookingDesk:
         if not hold:
             check_payment_token(request.payment_token, errors)
         check_text(request.traveler_ref, "traveler_ref", 128, errors)
-        needs_birth_date = request.offer_id.startswith("off_")
-        check_travelers(request.travelers, needs_birth_date=needs_birth_date, errors=errors)
+        check_travelers(request.travelers, needs_birth_date=False, errors=errors)
         errors.raise_if_any()
 
     async def _same_as(
@@ -328,6 +328,17 @@ class BookingDesk:
         if row is None:
             raise NotFound(f"no booking {booking_id}")
         return row
+
+
+def _check_for(offer: offer_pb2.Offer, request: booking_service_pb2.BookRequest) -> None:
+    """What the offer's category needs of the travelers: airlines need birth dates."""
+    if not offer.HasField("flight"):
+        return
+    errors = Violations()
+    for index, traveler in enumerate(request.travelers):
+        if not traveler.birth_date:
+            errors.add(f"travelers[{index}].birth_date", "is required to book a flight")
+    errors.raise_if_any()
 
 
 def for_seller(offer: offer_pb2.Offer, provider: str) -> offer_pb2.Offer:

@@ -7,12 +7,11 @@ that these synchronous property tests can call it while it serves.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
-import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,9 @@ from guidera.v1 import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.pg import PgCluster
+from tests.server_fixtures import lift_rate_limits
 
 GUIDERA = str(Path(sys.executable).parent / "guidera")
 SERVICES = [
@@ -106,42 +108,49 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def address(server_dsn: str) -> Iterator[str]:
-    """A server process of its own, open, with its sandbox."""
+async def address(pg_cluster: PgCluster) -> AsyncIterator[str]:
+    """A server process of its own, open, on a database and with a sandbox of its own."""
+    dsn = await pg_cluster.create_database()
+    await lift_rate_limits(dsn)
     target = f"127.0.0.1:{_free_port()}"
     env = {
         **os.environ,
         "GUIDERA_LISTEN": target,
-        "GUIDERA_DATABASE_URL": server_dsn,
+        "GUIDERA_DATABASE_URL": dsn,
         "GUIDERA_AUTH": "open",
         "DEFAULT_SEARCH_TIMEOUT_MS": "2000",
     }
-    process = subprocess.Popen(
-        [GUIDERA, "serve", "--sandbox", "--latency", "all=0ms"],
+    process = await asyncio.create_subprocess_exec(
+        GUIDERA,
+        "serve",
+        "--sandbox",
+        "--latency",
+        "all=0ms",
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     try:
-        _wait_serving(target, process)
+        await _wait_serving(target, process)
         yield target
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        if process.returncode is None:
+            process.terminate()
+            await asyncio.wait_for(process.wait(), timeout=20)
 
 
-def _wait_serving(target: str, process: subprocess.Popen[bytes]) -> None:
-    with grpc.insecure_channel(target) as channel:
+async def _wait_serving(target: str, process: asyncio.subprocess.Process) -> None:
+    async with grpc.aio.insecure_channel(target) as channel:
         stub: Any = health_pb2_grpc.HealthStub(channel)
         for _ in range(200):
-            assert process.poll() is None, "the server exited during start-up"
+            assert process.returncode is None, "the server exited during start-up"
             try:
-                reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=0.5)
+                reply = await stub.Check(health_pb2.HealthCheckRequest(), timeout=0.5)
                 if reply.status == health_pb2.HealthCheckResponse.SERVING:
                     return
-            except grpc.RpcError:
+            except grpc.aio.AioRpcError:
                 pass
-            time.sleep(0.1)
+            await asyncio.sleep(0.1)
     raise AssertionError("the server never served")
 
 

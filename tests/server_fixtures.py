@@ -57,9 +57,16 @@ class SandboxControl:
 
 
 def server_settings(database_url: str, sandbox_url: str, **overrides: object) -> Settings:
-    """Settings of a test server: a free port, the given database, adapters on the sandbox."""
+    """Settings of a test server: a free port, the given database, adapters on the sandbox.
+
+    Test servers run open (no API keys) unless ``auth_mode="keys"`` is among the overrides.
+    """
     settings = Settings.model_validate(
-        {"GUIDERA_LISTEN": "127.0.0.1:0", "GUIDERA_DATABASE_URL": database_url}
+        {
+            "GUIDERA_LISTEN": "127.0.0.1:0",
+            "GUIDERA_DATABASE_URL": database_url,
+            "GUIDERA_AUTH": "open",
+        }
     )
     return settings.with_sandbox(sandbox_url).model_copy(update=overrides)
 

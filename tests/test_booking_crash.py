@@ -43,6 +43,7 @@ def _hotelbeds_only(dsn: str, sandbox_url: str, address: str) -> dict[str, str]:
         **os.environ,
         "GUIDERA_DATABASE_URL": dsn,
         "GUIDERA_LISTEN": address,
+        "GUIDERA_AUTH": "open",
         "GUIDERA_RETRIES": "0",
         "HOTELBEDS_BASE_URL": f"{sandbox_url}/hotelbeds",
         "HOTELBEDS_API_KEY": SANDBOX_CREDENTIALS["hotelbeds_api_key"],

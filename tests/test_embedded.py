@@ -19,7 +19,11 @@ async def test_a_search_end_to_end_on_the_embedded_database(sandbox: RunningSand
     # Under /tmp, never a home folder: the embedded server opens rights on every parent.
     with tempfile.TemporaryDirectory(prefix="guidera-embedded-") as state:
         settings = Settings.model_validate(
-            {"GUIDERA_LISTEN": "127.0.0.1:0", "GUIDERA_STATE_DIR": Path(state)}
+            {
+                "GUIDERA_LISTEN": "127.0.0.1:0",
+                "GUIDERA_STATE_DIR": Path(state),
+                "GUIDERA_AUTH": "open",
+            }
         )
         server = GuideraServer(settings.with_sandbox(sandbox.url))
         await server.start()

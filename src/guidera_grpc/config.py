@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -58,6 +59,13 @@ class Settings(BaseSettings):
     log_format: str = Field("console", validation_alias="GUIDERA_LOG_FORMAT")
     shutdown_grace_s: float = Field(10.0, validation_alias="GUIDERA_SHUTDOWN_GRACE_S", gt=0)
     max_concurrent_rpcs: int = Field(512, validation_alias="GUIDERA_MAX_CONCURRENT_RPCS", gt=0)
+
+    #: ``keys``: every RPC but health and reflection needs an API key; ``open``: none does.
+    auth_mode: Literal["keys", "open"] = Field("keys", validation_alias="GUIDERA_AUTH")
+    tls_cert_file: Path | None = Field(None, validation_alias="GUIDERA_TLS_CERT_FILE")
+    tls_key_file: Path | None = Field(None, validation_alias="GUIDERA_TLS_KEY_FILE")
+    #: With it, clients must show a certificate this CA signed (mutual TLS).
+    tls_client_ca_file: Path | None = Field(None, validation_alias="GUIDERA_TLS_CLIENT_CA_FILE")
 
     enable_price_comparison: bool = Field(True, validation_alias="ENABLE_PRICE_COMPARISON")
     enable_parallel_search: bool = Field(True, validation_alias="ENABLE_PARALLEL_SEARCH")

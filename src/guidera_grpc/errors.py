@@ -1,6 +1,8 @@
 """The service's own errors, raised below the API layer and mapped to gRPC status once.
 
 GuideraError
+├── Unauthenticated      no API key, or one that is unknown, wrong or revoked
+├── PermissionDenied     the key is good but lacks the role the RPC needs
 ├── InvalidRequest       a request field is wrong; carries every field violation
 ├── NotReady             the service is starting or stopping
 ├── NoProviderAvailable  no provider can serve the request now
@@ -28,6 +30,18 @@ class FieldViolation:
 
     field: str
     description: str
+
+
+class Unauthenticated(GuideraError):
+    """The caller did not prove who it is: no key, or a key that does not work."""
+
+    reason = "UNAUTHENTICATED"
+
+
+class PermissionDenied(GuideraError):
+    """The caller is known but its key lacks the role the RPC needs."""
+
+    reason = "PERMISSION_DENIED"
 
 
 class InvalidRequest(GuideraError):

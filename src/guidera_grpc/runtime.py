@@ -178,6 +178,22 @@ class Runtime:
             budget = min(budget, time_remaining - DEADLINE_RESERVE_S)
         return max(budget, 0.0)
 
+    @property
+    def cache(self) -> ByteCache:
+        """The byte cache behind search results, pages and offers."""
+        if self._cache is None:
+            raise NotReady("the service is starting; retry shortly")
+        return self._cache
+
+    def registry_changed(self) -> None:
+        """Make the next search read providers, rules and chains from the store."""
+        if self._router is not None:
+            self._router.forget()
+
+    async def reload_fx_rates(self) -> None:
+        """Read the exchange rates again: the next search converts with them."""
+        self._fx = FxTable(await load_fx_rates(self.store.pool))
+
     def booking_desk(self) -> BookingDesk:
         """The booking desk; NotReady while the service starts."""
         if self._booking is None:

@@ -26,14 +26,19 @@ from guidera.v1 import (
     search_service_pb2_grpc,
 )
 
+from guidera_grpc.api.admin_servicer import AdminServicer
+from guidera_grpc.api.auth import Authentication
 from guidera_grpc.api.booking_servicer import BookingServicer, OfferServicer
 from guidera_grpc.api.decoding import SafeDecoding
 from guidera_grpc.api.search_servicer import SearchServicer
-from guidera_grpc.api.unimplemented import AdminServicer
 from guidera_grpc.config import Settings
 from guidera_grpc.runtime import Runtime
+from guidera_grpc.security.keys import KeyRing
+from guidera_grpc.security.tls import server_credentials
 
 log = logging.getLogger(__name__)
+
+MAX_REQUEST_BYTES = 1024 * 1024
 
 SERVICE_NAMES = (
     search_service_pb2.DESCRIPTOR.services_by_name["SearchService"].full_name,
@@ -52,10 +57,21 @@ class GuideraServer:
         self.health = health.aio.HealthServicer()
         self.port = 0
         self._server = grpc.aio.server(
-            interceptors=[SafeDecoding()], maximum_concurrent_rpcs=settings.max_concurrent_rpcs
+            interceptors=self._interceptors(),
+            maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
+            # Every request of the contracts fits in a few kilobytes.
+            options=[("grpc.max_receive_message_length", MAX_REQUEST_BYTES)],
         )
         self._startup: asyncio.Task[None] | None = None
         self._add_services()
+
+    def _interceptors(self) -> list[grpc.aio.ServerInterceptor]:
+        """Authentication first (unless the server runs open), then tolerant decoding."""
+        if self.settings.auth_mode == "open":
+            return [SafeDecoding()]
+        runtime = self.runtime
+        keys = KeyRing(lambda: runtime.store.pool)
+        return [Authentication(keys, ready=lambda: runtime.ready), SafeDecoding()]
 
     def _add_services(self) -> None:
         search_service_pb2_grpc.add_SearchServiceServicer_to_server(
@@ -67,7 +83,9 @@ class GuideraServer:
         booking_service_pb2_grpc.add_BookingServiceServicer_to_server(
             BookingServicer(self.runtime), self._server
         )
-        admin_service_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(), self._server)
+        admin_service_pb2_grpc.add_AdminServiceServicer_to_server(
+            AdminServicer(self.runtime), self._server
+        )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
         reflection.enable_server_reflection(
             (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), self._server
@@ -76,11 +94,22 @@ class GuideraServer:
     async def start(self) -> None:
         """Listen now; open the runtime in the background and turn SERVING when it is ready."""
         await self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
-        self.port = self._server.add_insecure_port(self.settings.listen)
+        credentials = server_credentials(self.settings)
+        if credentials is None:
+            self.port = self._server.add_insecure_port(self.settings.listen)
+        else:
+            self.port = self._server.add_secure_port(self.settings.listen, credentials)
         if self.port == 0:
             raise OSError(f"cannot listen on {self.settings.listen}")
         await self._server.start()
-        log.info("listening", extra={"fields": {"address": self.address}})
+        if self.settings.auth_mode == "open":
+            log.warning(
+                "authentication is OFF: anyone who reaches %s may search, book and administer;"
+                " set GUIDERA_AUTH=keys outside development",
+                self.address,
+            )
+        tls = "mutual" if self.settings.tls_client_ca_file else "on" if credentials else "off"
+        log.info("listening", extra={"fields": {"address": self.address, "tls": tls}})
         self._startup = asyncio.create_task(self._open_runtime())
 
     @property

@@ -38,6 +38,10 @@ class Provider(_message.Message):
     RATE_LIMIT_PER_MINUTE_FIELD_NUMBER: _builtins.int
     AVERAGE_LATENCY_MS_FIELD_NUMBER: _builtins.int
     PRIORITY_FIELD_NUMBER: _builtins.int
+    COST_PER_BOOKING_FIELD_NUMBER: _builtins.int
+    RATE_LIMIT_PER_DAY_FIELD_NUMBER: _builtins.int
+    COVERAGE_REGIONS_FIELD_NUMBER: _builtins.int
+    STATUS_REASON_FIELD_NUMBER: _builtins.int
     code: _builtins.str
     """Provider code, such as "amadeus"."""
     name: _builtins.str
@@ -56,6 +60,10 @@ class Provider(_message.Message):
     """Expected latency in milliseconds."""
     priority: _builtins.int
     """Routing priority; higher is preferred on ties."""
+    rate_limit_per_day: _builtins.int
+    """Requests allowed per day; 0 means no daily limit."""
+    status_reason: _builtins.str
+    """Why the status is what it is, when known."""
     @_builtins.property
     def categories(self) -> _containers.RepeatedScalarFieldContainer[_common_pb2.Category.ValueType]:
         """Categories it serves."""
@@ -67,6 +75,14 @@ class Provider(_message.Message):
     @_builtins.property
     def cost_per_search(self) -> _common_pb2.Money:
         """Cost of one search call."""
+
+    @_builtins.property
+    def cost_per_booking(self) -> _common_pb2.Money:
+        """Cost of one booking."""
+
+    @_builtins.property
+    def coverage_regions(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Regions served at normal quality; strong_regions must be among them."""
 
     def __init__(
         self,
@@ -83,10 +99,14 @@ class Provider(_message.Message):
         rate_limit_per_minute: _builtins.int = ...,
         average_latency_ms: _builtins.int = ...,
         priority: _builtins.int = ...,
+        cost_per_booking: _common_pb2.Money | None = ...,
+        rate_limit_per_day: _builtins.int = ...,
+        coverage_regions: _abc.Iterable[_builtins.str] | None = ...,
+        status_reason: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["cost_per_search", b"cost_per_search"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["cost_per_booking", b"cost_per_booking", "cost_per_search", b"cost_per_search"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["average_latency_ms", b"average_latency_ms", "categories", b"categories", "code", b"code", "cost_per_search", b"cost_per_search", "enabled", b"enabled", "health_score", b"health_score", "name", b"name", "priority", b"priority", "rate_limit_per_minute", b"rate_limit_per_minute", "status", b"status", "strong_regions", b"strong_regions", "type", b"type"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["average_latency_ms", b"average_latency_ms", "categories", b"categories", "code", b"code", "cost_per_booking", b"cost_per_booking", "cost_per_search", b"cost_per_search", "coverage_regions", b"coverage_regions", "enabled", b"enabled", "health_score", b"health_score", "name", b"name", "priority", b"priority", "rate_limit_per_day", b"rate_limit_per_day", "rate_limit_per_minute", b"rate_limit_per_minute", "status", b"status", "status_reason", b"status_reason", "strong_regions", b"strong_regions", "type", b"type"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -179,22 +199,66 @@ class GetProviderResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     PROVIDER_FIELD_NUMBER: _builtins.int
+    CREDENTIALS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def provider(self) -> Global___Provider:
         """The provider."""
+
+    @_builtins.property
+    def credentials(self) -> _containers.RepeatedCompositeFieldContainer[Global___ProviderCredential]:
+        """Its stored credentials, one per environment, shown by fingerprint only."""
 
     def __init__(
         self,
         *,
         provider: Global___Provider | None = ...,
+        credentials: _abc.Iterable[Global___ProviderCredential] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["provider", b"provider"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["provider", b"provider"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["credentials", b"credentials", "provider", b"provider"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetProviderResponse: _TypeAlias = GetProviderResponse  # noqa: Y015
+
+@_typing.final
+class ProviderCredential(_message.Message):
+    """A stored credential as operators may see it: never its value."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENVIRONMENT_FIELD_NUMBER: _builtins.int
+    NAMES_FIELD_NUMBER: _builtins.int
+    FINGERPRINT_FIELD_NUMBER: _builtins.int
+    ROTATE_TIME_FIELD_NUMBER: _builtins.int
+    environment: _builtins.str
+    """production, sandbox or test."""
+    fingerprint: _builtins.str
+    """A fingerprint of the stored values."""
+    @_builtins.property
+    def names(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Names of the credential fields set, such as "client_secret"."""
+
+    @_builtins.property
+    def rotate_time(self) -> _timestamp_pb2.Timestamp:
+        """When it was last set."""
+
+    def __init__(
+        self,
+        *,
+        environment: _builtins.str = ...,
+        names: _abc.Iterable[_builtins.str] | None = ...,
+        fingerprint: _builtins.str = ...,
+        rotate_time: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["rotate_time", b"rotate_time"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["environment", b"environment", "fingerprint", b"fingerprint", "names", b"names", "rotate_time", b"rotate_time"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ProviderCredential: _TypeAlias = ProviderCredential  # noqa: Y015
 
 @_typing.final
 class UpdateProviderRequest(_message.Message):
@@ -292,21 +356,27 @@ class SetProviderCredentialResponse(_message.Message):
 
     FINGERPRINT_FIELD_NUMBER: _builtins.int
     ROTATE_TIME_FIELD_NUMBER: _builtins.int
+    NAMES_FIELD_NUMBER: _builtins.int
     fingerprint: _builtins.str
     """A fingerprint of the stored value."""
     @_builtins.property
     def rotate_time(self) -> _timestamp_pb2.Timestamp:
         """When it was stored."""
 
+    @_builtins.property
+    def names(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Names of the credential fields now set in this environment."""
+
     def __init__(
         self,
         *,
         fingerprint: _builtins.str = ...,
         rotate_time: _timestamp_pb2.Timestamp | None = ...,
+        names: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["rotate_time", b"rotate_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["fingerprint", b"fingerprint", "rotate_time", b"rotate_time"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["fingerprint", b"fingerprint", "names", b"names", "rotate_time", b"rotate_time"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -325,6 +395,10 @@ class RoutingRule(_message.Message):
     CONDITIONS_JSON_FIELD_NUMBER: _builtins.int
     PROVIDER_FIELD_NUMBER: _builtins.int
     BOOST_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    STRATEGY_FIELD_NUMBER: _builtins.int
+    MAX_PROVIDERS_FIELD_NUMBER: _builtins.int
+    TIMEOUT_MS_FIELD_NUMBER: _builtins.int
     rule_id: _builtins.str
     """Rule id."""
     name: _builtins.str
@@ -339,6 +413,14 @@ class RoutingRule(_message.Message):
     """Provider boosted."""
     boost: _builtins.float
     """Points added to its score."""
+    description: _builtins.str
+    """What the rule is for."""
+    strategy: _builtins.str
+    """Strategy imposed on matching searches, when set."""
+    max_providers: _builtins.int
+    """Most providers asked by matching searches; 0 means no limit from this rule."""
+    timeout_ms: _builtins.int
+    """Time budget in milliseconds of matching searches; 0 means none from this rule."""
     def __init__(
         self,
         *,
@@ -349,10 +431,14 @@ class RoutingRule(_message.Message):
         conditions_json: _builtins.str = ...,
         provider: _builtins.str = ...,
         boost: _builtins.float = ...,
+        description: _builtins.str = ...,
+        strategy: _builtins.str = ...,
+        max_providers: _builtins.int = ...,
+        timeout_ms: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["boost", b"boost", "conditions_json", b"conditions_json", "enabled", b"enabled", "name", b"name", "priority", b"priority", "provider", b"provider", "rule_id", b"rule_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["boost", b"boost", "conditions_json", b"conditions_json", "description", b"description", "enabled", b"enabled", "max_providers", b"max_providers", "name", b"name", "priority", b"priority", "provider", b"provider", "rule_id", b"rule_id", "strategy", b"strategy", "timeout_ms", b"timeout_ms"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -528,6 +614,8 @@ class ProviderHealth(_message.Message):
     SUCCESS_RATE_FIELD_NUMBER: _builtins.int
     CONSECUTIVE_FAILURES_FIELD_NUMBER: _builtins.int
     CIRCUIT_STATE_FIELD_NUMBER: _builtins.int
+    ENABLED_FIELD_NUMBER: _builtins.int
+    AVERAGE_LATENCY_MS_FIELD_NUMBER: _builtins.int
     provider: _builtins.str
     """Provider code."""
     status: _builtins.str
@@ -540,6 +628,10 @@ class ProviderHealth(_message.Message):
     """Failures in a row."""
     circuit_state: _builtins.str
     """Circuit state: closed, open or half_open."""
+    enabled: _builtins.bool
+    """Whether searches may use it."""
+    average_latency_ms: _builtins.int
+    """Mean latency of recent successful calls in milliseconds."""
     def __init__(
         self,
         *,
@@ -549,10 +641,12 @@ class ProviderHealth(_message.Message):
         success_rate: _builtins.float = ...,
         consecutive_failures: _builtins.int = ...,
         circuit_state: _builtins.str = ...,
+        enabled: _builtins.bool = ...,
+        average_latency_ms: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["circuit_state", b"circuit_state", "consecutive_failures", b"consecutive_failures", "health_score", b"health_score", "provider", b"provider", "status", b"status", "success_rate", b"success_rate"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["average_latency_ms", b"average_latency_ms", "circuit_state", b"circuit_state", "consecutive_failures", b"consecutive_failures", "enabled", b"enabled", "health_score", b"health_score", "provider", b"provider", "status", b"status", "success_rate", b"success_rate"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -977,3 +1071,428 @@ class SetFxRateResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___SetFxRateResponse: _TypeAlias = SetFxRateResponse  # noqa: Y015
+
+@_typing.final
+class UpdateRoutingRuleRequest(_message.Message):
+    """Change a routing rule."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RULE_FIELD_NUMBER: _builtins.int
+    UPDATE_FIELDS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def rule(self) -> Global___RoutingRule:
+        """The rule with its id and the new values."""
+
+    @_builtins.property
+    def update_fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Names of the fields to change, such as "boost"."""
+
+    def __init__(
+        self,
+        *,
+        rule: Global___RoutingRule | None = ...,
+        update_fields: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["rule", b"rule"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["rule", b"rule", "update_fields", b"update_fields"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateRoutingRuleRequest: _TypeAlias = UpdateRoutingRuleRequest  # noqa: Y015
+
+@_typing.final
+class UpdateRoutingRuleResponse(_message.Message):
+    """The rule after the change."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RULE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def rule(self) -> Global___RoutingRule:
+        """The rule."""
+
+    def __init__(
+        self,
+        *,
+        rule: Global___RoutingRule | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["rule", b"rule"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["rule", b"rule"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateRoutingRuleResponse: _TypeAlias = UpdateRoutingRuleResponse  # noqa: Y015
+
+@_typing.final
+class FallbackChain(_message.Message):
+    """Providers tried in order when the chosen ones fail."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CATEGORY_FIELD_NUMBER: _builtins.int
+    REGION_FIELD_NUMBER: _builtins.int
+    PROVIDERS_FIELD_NUMBER: _builtins.int
+    UPDATE_TIME_FIELD_NUMBER: _builtins.int
+    category: _common_pb2.Category.ValueType
+    """Category of the searches it serves."""
+    region: _builtins.str
+    """Destination region, or "default" for every other region."""
+    @_builtins.property
+    def providers(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Provider codes, first tried first."""
+
+    @_builtins.property
+    def update_time(self) -> _timestamp_pb2.Timestamp:
+        """When it was last changed."""
+
+    def __init__(
+        self,
+        *,
+        category: _common_pb2.Category.ValueType = ...,
+        region: _builtins.str = ...,
+        providers: _abc.Iterable[_builtins.str] | None = ...,
+        update_time: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["update_time", b"update_time"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["category", b"category", "providers", b"providers", "region", b"region", "update_time", b"update_time"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FallbackChain: _TypeAlias = FallbackChain  # noqa: Y015
+
+@_typing.final
+class ListFallbackChainsRequest(_message.Message):
+    """List fallback chains."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CATEGORY_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    category: _common_pb2.Category.ValueType
+    """Only this category's chains, when set."""
+    page_size: _builtins.int
+    """Most chains to return."""
+    page_token: _builtins.str
+    """Token from a previous response."""
+    def __init__(
+        self,
+        *,
+        category: _common_pb2.Category.ValueType = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["category", b"category", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListFallbackChainsRequest: _TypeAlias = ListFallbackChainsRequest  # noqa: Y015
+
+@_typing.final
+class ListFallbackChainsResponse(_message.Message):
+    """A page of fallback chains."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CHAINS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Token for the next page; empty on the last page."""
+    @_builtins.property
+    def chains(self) -> _containers.RepeatedCompositeFieldContainer[Global___FallbackChain]:
+        """The chains, by category and region."""
+
+    def __init__(
+        self,
+        *,
+        chains: _abc.Iterable[Global___FallbackChain] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["chains", b"chains", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListFallbackChainsResponse: _TypeAlias = ListFallbackChainsResponse  # noqa: Y015
+
+@_typing.final
+class SetFallbackChainRequest(_message.Message):
+    """Create or replace a fallback chain."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CHAIN_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def chain(self) -> Global___FallbackChain:
+        """The chain; update_time is ignored."""
+
+    def __init__(
+        self,
+        *,
+        chain: Global___FallbackChain | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["chain", b"chain"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["chain", b"chain"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetFallbackChainRequest: _TypeAlias = SetFallbackChainRequest  # noqa: Y015
+
+@_typing.final
+class SetFallbackChainResponse(_message.Message):
+    """The chain stored."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CHAIN_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def chain(self) -> Global___FallbackChain:
+        """The chain."""
+
+    def __init__(
+        self,
+        *,
+        chain: Global___FallbackChain | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["chain", b"chain"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["chain", b"chain"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetFallbackChainResponse: _TypeAlias = SetFallbackChainResponse  # noqa: Y015
+
+@_typing.final
+class DeleteFallbackChainRequest(_message.Message):
+    """Delete a fallback chain."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CATEGORY_FIELD_NUMBER: _builtins.int
+    REGION_FIELD_NUMBER: _builtins.int
+    category: _common_pb2.Category.ValueType
+    """Category of the chain."""
+    region: _builtins.str
+    """Region of the chain."""
+    def __init__(
+        self,
+        *,
+        category: _common_pb2.Category.ValueType = ...,
+        region: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["category", b"category", "region", b"region"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteFallbackChainRequest: _TypeAlias = DeleteFallbackChainRequest  # noqa: Y015
+
+@_typing.final
+class DeleteFallbackChainResponse(_message.Message):
+    """Nothing more to say."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteFallbackChainResponse: _TypeAlias = DeleteFallbackChainResponse  # noqa: Y015
+
+@_typing.final
+class Circuit(_message.Message):
+    """One provider's circuit breaker."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROVIDER_FIELD_NUMBER: _builtins.int
+    CIRCUIT_STATE_FIELD_NUMBER: _builtins.int
+    provider: _builtins.str
+    """Provider code."""
+    circuit_state: _builtins.str
+    """closed, open or half_open."""
+    def __init__(
+        self,
+        *,
+        provider: _builtins.str = ...,
+        circuit_state: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["circuit_state", b"circuit_state", "provider", b"provider"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Circuit: _TypeAlias = Circuit  # noqa: Y015
+
+@_typing.final
+class ListCircuitsRequest(_message.Message):
+    """List circuits."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCircuitsRequest: _TypeAlias = ListCircuitsRequest  # noqa: Y015
+
+@_typing.final
+class ListCircuitsResponse(_message.Message):
+    """Every provider's circuit."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CIRCUITS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def circuits(self) -> _containers.RepeatedCompositeFieldContainer[Global___Circuit]:
+        """One entry per provider, by code."""
+
+    def __init__(
+        self,
+        *,
+        circuits: _abc.Iterable[Global___Circuit] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["circuits", b"circuits"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCircuitsResponse: _TypeAlias = ListCircuitsResponse  # noqa: Y015
+
+@_typing.final
+class ForceOpenCircuitRequest(_message.Message):
+    """Force a circuit open."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROVIDER_FIELD_NUMBER: _builtins.int
+    provider: _builtins.str
+    """Provider code."""
+    def __init__(
+        self,
+        *,
+        provider: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["provider", b"provider"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ForceOpenCircuitRequest: _TypeAlias = ForceOpenCircuitRequest  # noqa: Y015
+
+@_typing.final
+class ForceOpenCircuitResponse(_message.Message):
+    """The circuit after it was opened."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CIRCUIT_STATE_FIELD_NUMBER: _builtins.int
+    circuit_state: _builtins.str
+    """closed, open or half_open."""
+    def __init__(
+        self,
+        *,
+        circuit_state: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["circuit_state", b"circuit_state"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ForceOpenCircuitResponse: _TypeAlias = ForceOpenCircuitResponse  # noqa: Y015
+
+@_typing.final
+class ListFxRatesRequest(_message.Message):
+    """List exchange rates."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListFxRatesRequest: _TypeAlias = ListFxRatesRequest  # noqa: Y015
+
+@_typing.final
+class FxRate(_message.Message):
+    """An exchange rate."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CURRENCY_CODE_FIELD_NUMBER: _builtins.int
+    RATE_PER_EUR_FIELD_NUMBER: _builtins.int
+    UPDATE_TIME_FIELD_NUMBER: _builtins.int
+    currency_code: _builtins.str
+    """ISO 4217 currency."""
+    rate_per_eur: _builtins.float
+    """How many units of the currency one euro buys."""
+    @_builtins.property
+    def update_time(self) -> _timestamp_pb2.Timestamp:
+        """When it was last set."""
+
+    def __init__(
+        self,
+        *,
+        currency_code: _builtins.str = ...,
+        rate_per_eur: _builtins.float = ...,
+        update_time: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["update_time", b"update_time"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["currency_code", b"currency_code", "rate_per_eur", b"rate_per_eur", "update_time", b"update_time"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FxRate: _TypeAlias = FxRate  # noqa: Y015
+
+@_typing.final
+class ListFxRatesResponse(_message.Message):
+    """Every exchange rate."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RATES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def rates(self) -> _containers.RepeatedCompositeFieldContainer[Global___FxRate]:
+        """The rates, by currency."""
+
+    def __init__(
+        self,
+        *,
+        rates: _abc.Iterable[Global___FxRate] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["rates", b"rates"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListFxRatesResponse: _TypeAlias = ListFxRatesResponse  # noqa: Y015

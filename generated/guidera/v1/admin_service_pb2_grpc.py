@@ -105,6 +105,41 @@ class AdminServiceStub:
                 request_serializer=guidera_dot_v1_dot_admin__service__pb2.SetFxRateRequest.SerializeToString,
                 response_deserializer=guidera_dot_v1_dot_admin__service__pb2.SetFxRateResponse.FromString,
                 _registered_method=True)
+        self.UpdateRoutingRule = channel.unary_unary(
+                '/guidera.v1.AdminService/UpdateRoutingRule',
+                request_serializer=guidera_dot_v1_dot_admin__service__pb2.UpdateRoutingRuleRequest.SerializeToString,
+                response_deserializer=guidera_dot_v1_dot_admin__service__pb2.UpdateRoutingRuleResponse.FromString,
+                _registered_method=True)
+        self.ListFallbackChains = channel.unary_unary(
+                '/guidera.v1.AdminService/ListFallbackChains',
+                request_serializer=guidera_dot_v1_dot_admin__service__pb2.ListFallbackChainsRequest.SerializeToString,
+                response_deserializer=guidera_dot_v1_dot_admin__service__pb2.ListFallbackChainsResponse.FromString,
+                _registered_method=True)
+        self.SetFallbackChain = channel.unary_unary(
+                '/guidera.v1.AdminService/SetFallbackChain',
+                request_serializer=guidera_dot_v1_dot_admin__service__pb2.SetFallbackChainRequest.SerializeToString,
+                response_deserializer=guidera_dot_v1_dot_admin__service__pb2.SetFallbackChainResponse.FromString,
+                _registered_method=True)
+        self.DeleteFallbackChain = channel.unary_unary(
+                '/guidera.v1.AdminService/DeleteFallbackChain',
+                request_serializer=guidera_dot_v1_dot_admin__service__pb2.DeleteFallbackChainRequest.SerializeToString,
+                response_deserializer=guidera_dot_v1_dot_admin__service__pb2.DeleteFallbackChainResponse.FromString,
+                _registered_method=True)
+        self.ListCircuits = channel.unary_unary(
+                '/guidera.v1.AdminService/ListCircuits',
+                request_serializer=guidera_dot_v1_dot_admin__service__pb2.ListCircuitsRequest.SerializeToString,
+                response_deserializer=guidera_dot_v1_dot_admin__service__pb2.ListCircuitsResponse.FromString,
+                _registered_method=True)
+        self.ForceOpenCircuit = channel.unary_unary(
+                '/guidera.v1.AdminService/ForceOpenCircuit',
+                request_serializer=guidera_dot_v1_dot_admin__service__pb2.ForceOpenCircuitRequest.SerializeToString,
+                response_deserializer=guidera_dot_v1_dot_admin__service__pb2.ForceOpenCircuitResponse.FromString,
+                _registered_method=True)
+        self.ListFxRates = channel.unary_unary(
+                '/guidera.v1.AdminService/ListFxRates',
+                request_serializer=guidera_dot_v1_dot_admin__service__pb2.ListFxRatesRequest.SerializeToString,
+                response_deserializer=guidera_dot_v1_dot_admin__service__pb2.ListFxRatesResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer:
@@ -209,6 +244,55 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateRoutingRule(self, request, context):
+        """Changes a routing rule; only the fields named in update_fields change.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFallbackChains(self, request, context):
+        """Lists fallback chains by category and region.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetFallbackChain(self, request, context):
+        """Creates or replaces the fallback chain of a category and region.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteFallbackChain(self, request, context):
+        """Deletes the fallback chain of a category and region.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCircuits(self, request, context):
+        """Lists every provider's circuit breaker.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForceOpenCircuit(self, request, context):
+        """Opens a provider's circuit breaker until it is reset or its open period ends.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFxRates(self, request, context):
+        """Lists the exchange rates.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -281,6 +365,41 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.SetFxRate,
                     request_deserializer=guidera_dot_v1_dot_admin__service__pb2.SetFxRateRequest.FromString,
                     response_serializer=guidera_dot_v1_dot_admin__service__pb2.SetFxRateResponse.SerializeToString,
+            ),
+            'UpdateRoutingRule': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateRoutingRule,
+                    request_deserializer=guidera_dot_v1_dot_admin__service__pb2.UpdateRoutingRuleRequest.FromString,
+                    response_serializer=guidera_dot_v1_dot_admin__service__pb2.UpdateRoutingRuleResponse.SerializeToString,
+            ),
+            'ListFallbackChains': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFallbackChains,
+                    request_deserializer=guidera_dot_v1_dot_admin__service__pb2.ListFallbackChainsRequest.FromString,
+                    response_serializer=guidera_dot_v1_dot_admin__service__pb2.ListFallbackChainsResponse.SerializeToString,
+            ),
+            'SetFallbackChain': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetFallbackChain,
+                    request_deserializer=guidera_dot_v1_dot_admin__service__pb2.SetFallbackChainRequest.FromString,
+                    response_serializer=guidera_dot_v1_dot_admin__service__pb2.SetFallbackChainResponse.SerializeToString,
+            ),
+            'DeleteFallbackChain': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteFallbackChain,
+                    request_deserializer=guidera_dot_v1_dot_admin__service__pb2.DeleteFallbackChainRequest.FromString,
+                    response_serializer=guidera_dot_v1_dot_admin__service__pb2.DeleteFallbackChainResponse.SerializeToString,
+            ),
+            'ListCircuits': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCircuits,
+                    request_deserializer=guidera_dot_v1_dot_admin__service__pb2.ListCircuitsRequest.FromString,
+                    response_serializer=guidera_dot_v1_dot_admin__service__pb2.ListCircuitsResponse.SerializeToString,
+            ),
+            'ForceOpenCircuit': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForceOpenCircuit,
+                    request_deserializer=guidera_dot_v1_dot_admin__service__pb2.ForceOpenCircuitRequest.FromString,
+                    response_serializer=guidera_dot_v1_dot_admin__service__pb2.ForceOpenCircuitResponse.SerializeToString,
+            ),
+            'ListFxRates': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFxRates,
+                    request_deserializer=guidera_dot_v1_dot_admin__service__pb2.ListFxRatesRequest.FromString,
+                    response_serializer=guidera_dot_v1_dot_admin__service__pb2.ListFxRatesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -662,6 +781,195 @@ class AdminService:
             '/guidera.v1.AdminService/SetFxRate',
             guidera_dot_v1_dot_admin__service__pb2.SetFxRateRequest.SerializeToString,
             guidera_dot_v1_dot_admin__service__pb2.SetFxRateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateRoutingRule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/guidera.v1.AdminService/UpdateRoutingRule',
+            guidera_dot_v1_dot_admin__service__pb2.UpdateRoutingRuleRequest.SerializeToString,
+            guidera_dot_v1_dot_admin__service__pb2.UpdateRoutingRuleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFallbackChains(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/guidera.v1.AdminService/ListFallbackChains',
+            guidera_dot_v1_dot_admin__service__pb2.ListFallbackChainsRequest.SerializeToString,
+            guidera_dot_v1_dot_admin__service__pb2.ListFallbackChainsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetFallbackChain(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/guidera.v1.AdminService/SetFallbackChain',
+            guidera_dot_v1_dot_admin__service__pb2.SetFallbackChainRequest.SerializeToString,
+            guidera_dot_v1_dot_admin__service__pb2.SetFallbackChainResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteFallbackChain(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/guidera.v1.AdminService/DeleteFallbackChain',
+            guidera_dot_v1_dot_admin__service__pb2.DeleteFallbackChainRequest.SerializeToString,
+            guidera_dot_v1_dot_admin__service__pb2.DeleteFallbackChainResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCircuits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/guidera.v1.AdminService/ListCircuits',
+            guidera_dot_v1_dot_admin__service__pb2.ListCircuitsRequest.SerializeToString,
+            guidera_dot_v1_dot_admin__service__pb2.ListCircuitsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForceOpenCircuit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/guidera.v1.AdminService/ForceOpenCircuit',
+            guidera_dot_v1_dot_admin__service__pb2.ForceOpenCircuitRequest.SerializeToString,
+            guidera_dot_v1_dot_admin__service__pb2.ForceOpenCircuitResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFxRates(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/guidera.v1.AdminService/ListFxRates',
+            guidera_dot_v1_dot_admin__service__pb2.ListFxRatesRequest.SerializeToString,
+            guidera_dot_v1_dot_admin__service__pb2.ListFxRatesResponse.FromString,
             options,
             channel_credentials,
             insecure,

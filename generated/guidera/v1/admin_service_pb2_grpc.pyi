@@ -61,6 +61,20 @@ class AdminServiceStub:
     """Purges cached search results."""
     SetFxRate: _grpc.UnaryUnaryMultiCallable[_admin_service_pb2.SetFxRateRequest, _admin_service_pb2.SetFxRateResponse]
     """Sets the exchange rate of a currency."""
+    UpdateRoutingRule: _grpc.UnaryUnaryMultiCallable[_admin_service_pb2.UpdateRoutingRuleRequest, _admin_service_pb2.UpdateRoutingRuleResponse]
+    """Changes a routing rule; only the fields named in update_fields change."""
+    ListFallbackChains: _grpc.UnaryUnaryMultiCallable[_admin_service_pb2.ListFallbackChainsRequest, _admin_service_pb2.ListFallbackChainsResponse]
+    """Lists fallback chains by category and region."""
+    SetFallbackChain: _grpc.UnaryUnaryMultiCallable[_admin_service_pb2.SetFallbackChainRequest, _admin_service_pb2.SetFallbackChainResponse]
+    """Creates or replaces the fallback chain of a category and region."""
+    DeleteFallbackChain: _grpc.UnaryUnaryMultiCallable[_admin_service_pb2.DeleteFallbackChainRequest, _admin_service_pb2.DeleteFallbackChainResponse]
+    """Deletes the fallback chain of a category and region."""
+    ListCircuits: _grpc.UnaryUnaryMultiCallable[_admin_service_pb2.ListCircuitsRequest, _admin_service_pb2.ListCircuitsResponse]
+    """Lists every provider's circuit breaker."""
+    ForceOpenCircuit: _grpc.UnaryUnaryMultiCallable[_admin_service_pb2.ForceOpenCircuitRequest, _admin_service_pb2.ForceOpenCircuitResponse]
+    """Opens a provider's circuit breaker until it is reset or its open period ends."""
+    ListFxRates: _grpc.UnaryUnaryMultiCallable[_admin_service_pb2.ListFxRatesRequest, _admin_service_pb2.ListFxRatesResponse]
+    """Lists the exchange rates."""
 
 @_typing.type_check_only
 class AdminServiceAsyncStub(AdminServiceStub):
@@ -95,6 +109,20 @@ class AdminServiceAsyncStub(AdminServiceStub):
     """Purges cached search results."""
     SetFxRate: _aio.UnaryUnaryMultiCallable[_admin_service_pb2.SetFxRateRequest, _admin_service_pb2.SetFxRateResponse]  # type: ignore[assignment]
     """Sets the exchange rate of a currency."""
+    UpdateRoutingRule: _aio.UnaryUnaryMultiCallable[_admin_service_pb2.UpdateRoutingRuleRequest, _admin_service_pb2.UpdateRoutingRuleResponse]  # type: ignore[assignment]
+    """Changes a routing rule; only the fields named in update_fields change."""
+    ListFallbackChains: _aio.UnaryUnaryMultiCallable[_admin_service_pb2.ListFallbackChainsRequest, _admin_service_pb2.ListFallbackChainsResponse]  # type: ignore[assignment]
+    """Lists fallback chains by category and region."""
+    SetFallbackChain: _aio.UnaryUnaryMultiCallable[_admin_service_pb2.SetFallbackChainRequest, _admin_service_pb2.SetFallbackChainResponse]  # type: ignore[assignment]
+    """Creates or replaces the fallback chain of a category and region."""
+    DeleteFallbackChain: _aio.UnaryUnaryMultiCallable[_admin_service_pb2.DeleteFallbackChainRequest, _admin_service_pb2.DeleteFallbackChainResponse]  # type: ignore[assignment]
+    """Deletes the fallback chain of a category and region."""
+    ListCircuits: _aio.UnaryUnaryMultiCallable[_admin_service_pb2.ListCircuitsRequest, _admin_service_pb2.ListCircuitsResponse]  # type: ignore[assignment]
+    """Lists every provider's circuit breaker."""
+    ForceOpenCircuit: _aio.UnaryUnaryMultiCallable[_admin_service_pb2.ForceOpenCircuitRequest, _admin_service_pb2.ForceOpenCircuitResponse]  # type: ignore[assignment]
+    """Opens a provider's circuit breaker until it is reset or its open period ends."""
+    ListFxRates: _aio.UnaryUnaryMultiCallable[_admin_service_pb2.ListFxRatesRequest, _admin_service_pb2.ListFxRatesResponse]  # type: ignore[assignment]
+    """Lists the exchange rates."""
 
 class AdminServiceServicer(metaclass=_abc_1.ABCMeta):
     """Lets operators inspect and steer providers, routing, costs, alerts, circuits and the cache."""
@@ -210,5 +238,61 @@ class AdminServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_admin_service_pb2.SetFxRateResponse, _abc.Awaitable[_admin_service_pb2.SetFxRateResponse]]:
         """Sets the exchange rate of a currency."""
+
+    @_abc_1.abstractmethod
+    def UpdateRoutingRule(
+        self,
+        request: _admin_service_pb2.UpdateRoutingRuleRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_admin_service_pb2.UpdateRoutingRuleResponse, _abc.Awaitable[_admin_service_pb2.UpdateRoutingRuleResponse]]:
+        """Changes a routing rule; only the fields named in update_fields change."""
+
+    @_abc_1.abstractmethod
+    def ListFallbackChains(
+        self,
+        request: _admin_service_pb2.ListFallbackChainsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_admin_service_pb2.ListFallbackChainsResponse, _abc.Awaitable[_admin_service_pb2.ListFallbackChainsResponse]]:
+        """Lists fallback chains by category and region."""
+
+    @_abc_1.abstractmethod
+    def SetFallbackChain(
+        self,
+        request: _admin_service_pb2.SetFallbackChainRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_admin_service_pb2.SetFallbackChainResponse, _abc.Awaitable[_admin_service_pb2.SetFallbackChainResponse]]:
+        """Creates or replaces the fallback chain of a category and region."""
+
+    @_abc_1.abstractmethod
+    def DeleteFallbackChain(
+        self,
+        request: _admin_service_pb2.DeleteFallbackChainRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_admin_service_pb2.DeleteFallbackChainResponse, _abc.Awaitable[_admin_service_pb2.DeleteFallbackChainResponse]]:
+        """Deletes the fallback chain of a category and region."""
+
+    @_abc_1.abstractmethod
+    def ListCircuits(
+        self,
+        request: _admin_service_pb2.ListCircuitsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_admin_service_pb2.ListCircuitsResponse, _abc.Awaitable[_admin_service_pb2.ListCircuitsResponse]]:
+        """Lists every provider's circuit breaker."""
+
+    @_abc_1.abstractmethod
+    def ForceOpenCircuit(
+        self,
+        request: _admin_service_pb2.ForceOpenCircuitRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_admin_service_pb2.ForceOpenCircuitResponse, _abc.Awaitable[_admin_service_pb2.ForceOpenCircuitResponse]]:
+        """Opens a provider's circuit breaker until it is reset or its open period ends."""
+
+    @_abc_1.abstractmethod
+    def ListFxRates(
+        self,
+        request: _admin_service_pb2.ListFxRatesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_admin_service_pb2.ListFxRatesResponse, _abc.Awaitable[_admin_service_pb2.ListFxRatesResponse]]:
+        """Lists the exchange rates."""
 
 def add_AdminServiceServicer_to_server(servicer: AdminServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

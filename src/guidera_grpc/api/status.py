@@ -19,7 +19,9 @@ from guidera_grpc.errors import (
     NotFound,
     NotReady,
     NotSupported,
+    PermissionDenied,
     PreconditionFailed,
+    Unauthenticated,
 )
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,10 @@ def to_status(error: GuideraError) -> grpc.Status:
         code = code_pb2.NOT_FOUND
     elif isinstance(error, NotSupported):
         code = code_pb2.UNIMPLEMENTED
+    elif isinstance(error, Unauthenticated):
+        code = code_pb2.UNAUTHENTICATED
+    elif isinstance(error, PermissionDenied):
+        code = code_pb2.PERMISSION_DENIED
     status = status_pb2.Status(code=code, message=str(error), details=details)
     return rpc_status.to_status(status)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import logging
 import os
 from pathlib import Path
@@ -28,6 +29,12 @@ class Sealer:
     def __init__(self, secret: str) -> None:
         digest = hashlib.sha256(secret.encode()).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(digest))
+        self._tag_key = hashlib.sha256(b"fingerprint:" + secret.encode()).digest()
+        self.key_id = hashlib.sha256(b"key-id:" + digest).hexdigest()[:12]
+
+    def fingerprint(self, plain: bytes) -> str:
+        """A short keyed hash of ``plain``: tells two secrets apart without revealing them."""
+        return hmac.new(self._tag_key, plain, hashlib.sha256).hexdigest()[:16]
 
     def seal(self, plain: bytes) -> bytes:
         return self._fernet.encrypt(plain)

@@ -27,6 +27,7 @@ class ByteCache(Protocol):
     async def get(self, key: str) -> bytes | None: ...
     async def set(self, key: str, value: bytes, ttl_s: int) -> None: ...
     async def purge(self) -> int: ...
+    async def purge_prefix(self, prefix: str) -> int: ...
     async def close(self) -> None: ...
 
 
@@ -69,6 +70,15 @@ class MemoryCache:
         await self._cache.clear()
         self._keys.clear()
         return count
+
+    async def purge_prefix(self, prefix: str) -> int:
+        """Delete the entries whose key starts with ``prefix``; how many there were."""
+        doomed = [key for key in self._keys if key.startswith(prefix)]
+        deleted = 0
+        for key in doomed:
+            deleted += int(await self._cache.delete(key))
+            self._keys.pop(key, None)
+        return deleted
 
     async def close(self) -> None:
         await self.purge()
@@ -115,6 +125,17 @@ class RedisByteCache:
         except Exception as error:
             self._failed(error)
         return 0
+
+    async def purge_prefix(self, prefix: str) -> int:
+        """Delete the entries whose key starts with ``prefix``; how many there were."""
+        pattern = f"{self._cache.build_key(prefix)}*"
+        deleted = 0
+        try:
+            async for key in self._cache.client.scan_iter(match=pattern, count=500):
+                deleted += int(await self._cache.client.delete(key))
+        except Exception as error:
+            self._failed(error)
+        return deleted
 
     async def close(self) -> None:
         try:

@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 
 from guidera_grpc.cli import booking_cmd
+from guidera_grpc.cli.admin_cmd import admin_app
+from guidera_grpc.cli.keys_cmd import keys_app
 from guidera_grpc.cli.search_cmd import search_app
 from guidera_grpc.config import Settings
 from guidera_grpc.logs import configure_logging
@@ -21,6 +23,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(search_app, name="search")
+app.add_typer(keys_app, name="keys")
+app.add_typer(admin_app, name="admin")
 for command in (booking_cmd.offer, booking_cmd.book, booking_cmd.bookings, booking_cmd.cancel):
     app.command()(command)
 
@@ -119,7 +123,11 @@ def serve(
         overrides["listen"] = listen
     if state_dir:
         overrides["state_dir"] = state_dir
-    settings = Settings().model_copy(update=overrides)
+    settings = Settings()
+    if sandbox and "auth_mode" not in settings.model_fields_set:
+        # Development against the sandbox runs open unless GUIDERA_AUTH says otherwise.
+        overrides["auth_mode"] = "open"
+    settings = settings.model_copy(update=overrides)
     configure_logging(settings.log_level, settings.log_format)
     knobs = None
     if sandbox:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,15 +18,15 @@ from guidera.v1 import (
 )
 from rich.console import Console
 
+from guidera_grpc.cli.connect import (
+    ApiKeyOpt,
+    Connection,
+    TargetOpt,
+    TlsCaOpt,
+    TlsCertOpt,
+    TlsKeyOpt,
+)
 from guidera_grpc.cli.search_cmd import report_error
-
-TargetOpt = Annotated[
-    str | None, typer.Option(help="HOST:PORT of the service (default GUIDERA_LISTEN).")
-]
-
-
-def _channel(target: str | None) -> grpc.Channel:
-    return grpc.insecure_channel(target or os.environ.get("GUIDERA_LISTEN", "127.0.0.1:50051"))
 
 
 def _show(message: Any) -> None:
@@ -38,12 +37,17 @@ def offer(
     offer_id: Annotated[str, typer.Argument(help="The offer id from a search.")],
     provider: Annotated[str, typer.Option(help="Re-price with this seller.")] = "",
     target: TargetOpt = None,
+    tls_ca: TlsCaOpt = None,
+    tls_cert: TlsCertOpt = None,
+    tls_key: TlsKeyOpt = None,
+    api_key: ApiKeyOpt = None,
 ) -> None:
     """Re-price an offer with its supplier and show whether the price changed."""
-    with _channel(target) as channel:
+    connection = Connection(target, tls_ca, tls_cert, tls_key, api_key)
+    with connection.channel() as channel:
         stub = offer_service_pb2_grpc.OfferServiceStub(channel)
         request = offer_service_pb2.GetOfferRequest(offer_id=offer_id, provider=provider)
-        _call(lambda: _show(stub.GetOffer(request, timeout=30)))
+        _call(lambda: _show(stub.GetOffer(request, timeout=30, metadata=connection.metadata())))
 
 
 def book(
@@ -61,6 +65,10 @@ def book(
     traveler_ref: Annotated[str, typer.Option(help="Your reference of the customer.")] = "",
     hold: Annotated[bool, typer.Option("--hold", help="Hold instead of paying.")] = False,
     target: TargetOpt = None,
+    tls_ca: TlsCaOpt = None,
+    tls_cert: TlsCertOpt = None,
+    tls_key: TlsKeyOpt = None,
+    api_key: ApiKeyOpt = None,
 ) -> None:
     """Book (or hold) an offer exactly once."""
     travelers = [
@@ -69,7 +77,8 @@ def book(
     ]
     key = idempotency_key or f"cli-{uuid.uuid4()}"
     Console(stderr=True).print(f"idempotency key: {key}")
-    with _channel(target) as channel:
+    connection = Connection(target, tls_ca, tls_cert, tls_key, api_key)
+    with connection.channel() as channel:
         stub = booking_service_pb2_grpc.BookingServiceStub(channel)
         if hold:
             held = booking_service_pb2.HoldRequest(
@@ -78,7 +87,7 @@ def book(
                 travelers=travelers,
                 traveler_ref=traveler_ref,
             )
-            _call(lambda: _show(stub.Hold(held, timeout=60)))
+            _call(lambda: _show(stub.Hold(held, timeout=60, metadata=connection.metadata())))
             return
         request = booking_service_pb2.BookRequest(
             idempotency_key=key,
@@ -93,32 +102,44 @@ def book(
             request.expected_total.currency_code = currency.upper()
             request.expected_total.units = int(units)
             request.expected_total.nanos = int((cents or "0").ljust(9, "0")[:9])
-        _call(lambda: _show(stub.Book(request, timeout=60)))
+        _call(lambda: _show(stub.Book(request, timeout=60, metadata=connection.metadata())))
 
 
 def bookings(
     traveler_ref: Annotated[str, typer.Option(help="The customer's reference.")],
     page_token: Annotated[str, typer.Option(help="From a previous page.")] = "",
     target: TargetOpt = None,
+    tls_ca: TlsCaOpt = None,
+    tls_cert: TlsCertOpt = None,
+    tls_key: TlsKeyOpt = None,
+    api_key: ApiKeyOpt = None,
 ) -> None:
     """List a customer's bookings, newest first."""
-    with _channel(target) as channel:
+    connection = Connection(target, tls_ca, tls_cert, tls_key, api_key)
+    with connection.channel() as channel:
         stub = booking_service_pb2_grpc.BookingServiceStub(channel)
         request = booking_service_pb2.ListBookingsRequest(
             traveler_ref=traveler_ref, page_token=page_token
         )
-        _call(lambda: _show(stub.ListBookings(request, timeout=10)))
+        _call(lambda: _show(stub.ListBookings(request, timeout=10, metadata=connection.metadata())))
 
 
 def cancel(
     booking_id: Annotated[str, typer.Argument(help="The booking id.")],
     target: TargetOpt = None,
+    tls_ca: TlsCaOpt = None,
+    tls_cert: TlsCertOpt = None,
+    tls_key: TlsKeyOpt = None,
+    api_key: ApiKeyOpt = None,
 ) -> None:
     """Cancel a booking with its supplier."""
-    with _channel(target) as channel:
+    connection = Connection(target, tls_ca, tls_cert, tls_key, api_key)
+    with connection.channel() as channel:
         stub = booking_service_pb2_grpc.BookingServiceStub(channel)
         request = booking_service_pb2.CancelBookingRequest(booking_id=booking_id)
-        _call(lambda: _show(stub.CancelBooking(request, timeout=60)))
+        _call(
+            lambda: _show(stub.CancelBooking(request, timeout=60, metadata=connection.metadata()))
+        )
 
 
 def _call(action: Any) -> None:

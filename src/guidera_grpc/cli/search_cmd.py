@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable
 from typing import Annotated, Any
@@ -16,6 +15,14 @@ from guidera.v1 import common_pb2, search_service_pb2, search_service_pb2_grpc
 from rich.console import Console
 from rich.live import Live
 
+from guidera_grpc.cli.connect import (
+    ApiKeyOpt,
+    Connection,
+    TargetOpt,
+    TlsCaOpt,
+    TlsCertOpt,
+    TlsKeyOpt,
+)
 from guidera_grpc.cli.render import SearchView
 
 search_app = typer.Typer(help="Search through a running service.", no_args_is_help=True)
@@ -27,9 +34,6 @@ CABINS = {
     "first": common_pb2.CABIN_FIRST,
 }
 
-TargetOpt = Annotated[
-    str | None, typer.Option(help="HOST:PORT of the service (default GUIDERA_LISTEN).")
-]
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print each event as one JSON object per line.")
 ]
@@ -82,6 +86,10 @@ def flights(
     sort: SortOpt = "best",
     timeout: TimeoutOpt = 30.0,
     target: TargetOpt = None,
+    tls_ca: TlsCaOpt = None,
+    tls_cert: TlsCertOpt = None,
+    tls_key: TlsKeyOpt = None,
+    api_key: ApiKeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Search flights and render the offers as they stream in."""
@@ -105,7 +113,8 @@ def flights(
     )
     options = _options(currency, provider, wait_for_all, limit, strategy, refresh, sort)
     request = search_service_pb2.SearchRequest(flights=query, options=options)
-    run_search(request, target=target, timeout=timeout, as_json=as_json)
+    connection = Connection(target, tls_ca, tls_cert, tls_key, api_key)
+    run_search(request, connection, timeout=timeout, as_json=as_json)
 
 
 @search_app.command("hotels")
@@ -127,6 +136,10 @@ def hotels(
     sort: SortOpt = "best",
     timeout: TimeoutOpt = 30.0,
     target: TargetOpt = None,
+    tls_ca: TlsCaOpt = None,
+    tls_cert: TlsCertOpt = None,
+    tls_key: TlsKeyOpt = None,
+    api_key: ApiKeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Search hotels in a city and render the stays as they stream in."""
@@ -136,7 +149,8 @@ def hotels(
     )
     options = _options(currency, provider, wait_for_all, limit, strategy, refresh, sort)
     request = search_service_pb2.SearchRequest(hotels=query, options=options)
-    run_search(request, target=target, timeout=timeout, as_json=as_json)
+    connection = Connection(target, tls_ca, tls_cert, tls_key, api_key)
+    run_search(request, connection, timeout=timeout, as_json=as_json)
 
 
 @search_app.command("cars")
@@ -157,6 +171,10 @@ def cars(
     sort: SortOpt = "best",
     timeout: TimeoutOpt = 30.0,
     target: TargetOpt = None,
+    tls_ca: TlsCaOpt = None,
+    tls_cert: TlsCertOpt = None,
+    tls_key: TlsKeyOpt = None,
+    api_key: ApiKeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Search rental cars and render them as they stream in."""
@@ -169,7 +187,8 @@ def cars(
     )
     options = _options(currency, provider, wait_for_all, limit, strategy, refresh, sort)
     request = search_service_pb2.SearchRequest(cars=query, options=options)
-    run_search(request, target=target, timeout=timeout, as_json=as_json)
+    connection = Connection(target, tls_ca, tls_cert, tls_key, api_key)
+    run_search(request, connection, timeout=timeout, as_json=as_json)
 
 
 @search_app.command("experiences")
@@ -187,6 +206,10 @@ def experiences(
     sort: SortOpt = "best",
     timeout: TimeoutOpt = 30.0,
     target: TargetOpt = None,
+    tls_ca: TlsCaOpt = None,
+    tls_cert: TlsCertOpt = None,
+    tls_key: TlsKeyOpt = None,
+    api_key: ApiKeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Search tours and activities and render them as they stream in."""
@@ -195,7 +218,8 @@ def experiences(
     )
     options = _options(currency, provider, wait_for_all, limit, strategy, refresh, sort)
     request = search_service_pb2.SearchRequest(experiences=query, options=options)
-    run_search(request, target=target, timeout=timeout, as_json=as_json)
+    connection = Connection(target, tls_ca, tls_cert, tls_key, api_key)
+    run_search(request, connection, timeout=timeout, as_json=as_json)
 
 
 @search_app.command("package")
@@ -213,6 +237,10 @@ def package(
     refresh: RefreshOpt = False,
     timeout: TimeoutOpt = 30.0,
     target: TargetOpt = None,
+    tls_ca: TlsCaOpt = None,
+    tls_cert: TlsCertOpt = None,
+    tls_key: TlsKeyOpt = None,
+    api_key: ApiKeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Search a trip: flights there and back, a stay, maybe a car, shown as bundles."""
@@ -228,7 +256,8 @@ def package(
     )
     options = _options(currency, None, wait_for_all, limit, "", refresh, "price")
     request = search_service_pb2.SearchRequest(package=query, options=options)
-    run_search(request, target=target, timeout=timeout, as_json=as_json)
+    connection = Connection(target, tls_ca, tls_cert, tls_key, api_key)
+    run_search(request, connection, timeout=timeout, as_json=as_json)
 
 
 def _options(
@@ -266,16 +295,15 @@ def _ages(text: str | None) -> list[int]:
 
 def run_search(
     request: search_service_pb2.SearchRequest,
+    connection: Connection,
     *,
-    target: str | None,
     timeout: float,
     as_json: bool,
 ) -> None:
     """Send the request and print its events; exit 1 with the status on an error."""
-    address = target or os.environ.get("GUIDERA_LISTEN", "127.0.0.1:50051")
-    with grpc.insecure_channel(address) as channel:
+    with connection.channel() as channel:
         stub = search_service_pb2_grpc.SearchServiceStub(channel)
-        call = stub.Search(request, timeout=timeout)
+        call = stub.Search(request, timeout=timeout, metadata=connection.metadata())
         try:
             if as_json:
                 _print_json(call)

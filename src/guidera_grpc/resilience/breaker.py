@@ -155,6 +155,15 @@ class Circuit:
             if trial:
                 self._trials -= 1
 
+    def force_open(self) -> None:
+        """Open the circuit now, as if it had just tripped (an operator's order)."""
+        self._breaker.open()
+
+    def reset(self) -> None:
+        """Close the circuit now and forget its failures (an operator's order)."""
+        self._breaker.close()
+        self._storage.reset_counter()
+
     def _open_left_s(self) -> float:
         opened_at = self._storage.opened_at
         if opened_at is None:

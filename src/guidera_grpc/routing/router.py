@@ -127,6 +127,12 @@ class Router:
         timeouts = {code: own_timeout(by_code[code]) for code in (*chosen, *spares)}
         return Route(plan, strategy, spares, timeouts)
 
+    def forget(self) -> None:
+        """Drop the cached registry so the next route reads the store afresh."""
+        self._profiles = _Cached()
+        self._rules = _Cached()
+        self._chains = _Cached()
+
     async def _registry(
         self,
     ) -> tuple[list[ProviderProfile], list[RoutingRule], FallbackChains]:

@@ -12,8 +12,6 @@ from grpc_status import rpc_status
 from guidera.v1 import admin_service_pb2_grpc, search_service_pb2_grpc
 from pydantic import SecretStr
 
-from guidera_grpc.api.admin_servicer import AdminServicer
-from guidera_grpc.api.decoding import SafeDecoding
 from guidera_grpc.sandbox import RunningSandbox
 from guidera_grpc.server import GuideraServer
 from tests.pg import PgCluster
@@ -34,32 +32,21 @@ class AdminRig:
 
 
 async def open_rig(pg_cluster: PgCluster, sandbox: RunningSandbox) -> AsyncIterator[AdminRig]:
-    """Start the service on a fresh database and AdminService beside it."""
+    """Start the service, AdminService included, on a fresh database."""
     dsn = await pg_cluster.create_database()
     await lift_rate_limits(dsn)
     settings = server_settings(dsn, sandbox.url, auth_mode="open", secret_key=SECRET_KEY, **PLAIN)
     running = GuideraServer(settings)
     await running.start()
     await running.wait_ready()
-    admin_server = grpc.aio.server(interceptors=[SafeDecoding()])
-    admin_service_pb2_grpc.add_AdminServiceServicer_to_server(
-        AdminServicer(running.runtime), admin_server
-    )
-    port = admin_server.add_insecure_port("127.0.0.1:0")
-    await admin_server.start()
-    address = f"127.0.0.1:{port}"
-    async with (
-        grpc.aio.insecure_channel(address) as admin_channel,
-        grpc.aio.insecure_channel(running.address) as search_channel,
-    ):
+    async with grpc.aio.insecure_channel(running.address) as channel:
         yield AdminRig(
             running,
             dsn,
-            admin_service_pb2_grpc.AdminServiceStub(admin_channel),
-            search_service_pb2_grpc.SearchServiceStub(search_channel),
-            address,
+            admin_service_pb2_grpc.AdminServiceStub(channel),
+            search_service_pb2_grpc.SearchServiceStub(channel),
+            running.address,
         )
-    await admin_server.stop(grace=1)
     await running.stop(grace_s=1)
 
 

@@ -121,6 +121,10 @@ async def test_disabling_a_provider_routes_searches_around_it(rig: AdminRig) -> 
         )
     )
     assert victim in await _planned(rig)
+    trail = await rig.admin.ListAuditEntries(pb.ListAuditEntriesRequest())
+    changes = [(e.action, e.target) for e in trail.entries]
+    assert changes[:2] == [("update_provider", victim), ("update_provider", victim)]
+    assert '"enabled"' in trail.entries[1].details_json
 
 
 async def test_credentials_are_sealed_and_never_logged(

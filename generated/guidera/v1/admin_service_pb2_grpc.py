@@ -100,6 +100,11 @@ class AdminServiceStub:
                 request_serializer=guidera_dot_v1_dot_admin__service__pb2.PurgeCacheRequest.SerializeToString,
                 response_deserializer=guidera_dot_v1_dot_admin__service__pb2.PurgeCacheResponse.FromString,
                 _registered_method=True)
+        self.ListAuditEntries = channel.unary_unary(
+                '/guidera.v1.AdminService/ListAuditEntries',
+                request_serializer=guidera_dot_v1_dot_admin__service__pb2.ListAuditEntriesRequest.SerializeToString,
+                response_deserializer=guidera_dot_v1_dot_admin__service__pb2.ListAuditEntriesResponse.FromString,
+                _registered_method=True)
         self.SetFxRate = channel.unary_unary(
                 '/guidera.v1.AdminService/SetFxRate',
                 request_serializer=guidera_dot_v1_dot_admin__service__pb2.SetFxRateRequest.SerializeToString,
@@ -237,6 +242,13 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAuditEntries(self, request, context):
+        """Lists the changes operators made, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SetFxRate(self, request, context):
         """Sets the exchange rate of a currency.
         """
@@ -360,6 +372,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.PurgeCache,
                     request_deserializer=guidera_dot_v1_dot_admin__service__pb2.PurgeCacheRequest.FromString,
                     response_serializer=guidera_dot_v1_dot_admin__service__pb2.PurgeCacheResponse.SerializeToString,
+            ),
+            'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditEntries,
+                    request_deserializer=guidera_dot_v1_dot_admin__service__pb2.ListAuditEntriesRequest.FromString,
+                    response_serializer=guidera_dot_v1_dot_admin__service__pb2.ListAuditEntriesResponse.SerializeToString,
             ),
             'SetFxRate': grpc.unary_unary_rpc_method_handler(
                     servicer.SetFxRate,
@@ -754,6 +771,33 @@ class AdminService:
             '/guidera.v1.AdminService/PurgeCache',
             guidera_dot_v1_dot_admin__service__pb2.PurgeCacheRequest.SerializeToString,
             guidera_dot_v1_dot_admin__service__pb2.PurgeCacheResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/guidera.v1.AdminService/ListAuditEntries',
+            guidera_dot_v1_dot_admin__service__pb2.ListAuditEntriesRequest.SerializeToString,
+            guidera_dot_v1_dot_admin__service__pb2.ListAuditEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -59,6 +59,8 @@ class AdminServiceStub:
     """Resets a provider's circuit breaker to closed."""
     PurgeCache: _grpc.UnaryUnaryMultiCallable[_admin_service_pb2.PurgeCacheRequest, _admin_service_pb2.PurgeCacheResponse]
     """Purges cached search results."""
+    ListAuditEntries: _grpc.UnaryUnaryMultiCallable[_admin_service_pb2.ListAuditEntriesRequest, _admin_service_pb2.ListAuditEntriesResponse]
+    """Lists the changes operators made, newest first."""
     SetFxRate: _grpc.UnaryUnaryMultiCallable[_admin_service_pb2.SetFxRateRequest, _admin_service_pb2.SetFxRateResponse]
     """Sets the exchange rate of a currency."""
     UpdateRoutingRule: _grpc.UnaryUnaryMultiCallable[_admin_service_pb2.UpdateRoutingRuleRequest, _admin_service_pb2.UpdateRoutingRuleResponse]
@@ -107,6 +109,8 @@ class AdminServiceAsyncStub(AdminServiceStub):
     """Resets a provider's circuit breaker to closed."""
     PurgeCache: _aio.UnaryUnaryMultiCallable[_admin_service_pb2.PurgeCacheRequest, _admin_service_pb2.PurgeCacheResponse]  # type: ignore[assignment]
     """Purges cached search results."""
+    ListAuditEntries: _aio.UnaryUnaryMultiCallable[_admin_service_pb2.ListAuditEntriesRequest, _admin_service_pb2.ListAuditEntriesResponse]  # type: ignore[assignment]
+    """Lists the changes operators made, newest first."""
     SetFxRate: _aio.UnaryUnaryMultiCallable[_admin_service_pb2.SetFxRateRequest, _admin_service_pb2.SetFxRateResponse]  # type: ignore[assignment]
     """Sets the exchange rate of a currency."""
     UpdateRoutingRule: _aio.UnaryUnaryMultiCallable[_admin_service_pb2.UpdateRoutingRuleRequest, _admin_service_pb2.UpdateRoutingRuleResponse]  # type: ignore[assignment]
@@ -230,6 +234,14 @@ class AdminServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_admin_service_pb2.PurgeCacheResponse, _abc.Awaitable[_admin_service_pb2.PurgeCacheResponse]]:
         """Purges cached search results."""
+
+    @_abc_1.abstractmethod
+    def ListAuditEntries(
+        self,
+        request: _admin_service_pb2.ListAuditEntriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_admin_service_pb2.ListAuditEntriesResponse, _abc.Awaitable[_admin_service_pb2.ListAuditEntriesResponse]]:
+        """Lists the changes operators made, newest first."""
 
     @_abc_1.abstractmethod
     def SetFxRate(

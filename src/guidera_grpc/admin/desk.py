@@ -21,7 +21,7 @@ from guidera_grpc.admin import (
     rules,
     summaries,
 )
-from guidera_grpc.admin.audit import record_change
+from guidera_grpc.admin.audit import list_changes, record_change
 from guidera_grpc.admin.paging import read_page
 from guidera_grpc.admin.vocabulary import PROVIDER_CODE, category_name
 from guidera_grpc.booking.sealing import Sealer, sealer_for
@@ -71,7 +71,9 @@ class AdminDesk:
 
         await providers.apply_change(self._pool, change)
         self._runtime.registry_changed()
-        record_change(actor, "update_provider", current.code, fields=sorted(change.columns))
+        await record_change(
+            self._pool, actor, "update_provider", current.code, fields=sorted(change.columns)
+        )
 
         updated = await self._profile(current.code, "provider.code")
         return pb.UpdateProviderResponse(provider=providers.provider_message(updated))
@@ -83,7 +85,8 @@ class AdminDesk:
         credentials.check_credential(request)
 
         stored = await credentials.set_credential(self._pool, self.sealer, request)
-        record_change(
+        await record_change(
+            self._pool,
             actor,
             "set_credential",
             request.provider,
@@ -115,7 +118,7 @@ class AdminDesk:
 
         created = await rules.insert_rule(self._pool, columns)
         self._runtime.registry_changed()
-        record_change(actor, "create_rule", created.rule_id, name=created.name)
+        await record_change(self._pool, actor, "create_rule", created.rule_id, name=created.name)
 
         return pb.CreateRoutingRuleResponse(rule=created)
 
@@ -129,8 +132,12 @@ class AdminDesk:
 
         updated = await rules.replace_rule(self._pool, rule_id, columns)
         self._runtime.registry_changed()
-        record_change(
-            actor, "update_rule", updated.rule_id, fields=sorted(set(request.update_fields))
+        await record_change(
+            self._pool,
+            actor,
+            "update_rule",
+            updated.rule_id,
+            fields=sorted(set(request.update_fields)),
         )
 
         return pb.UpdateRoutingRuleResponse(rule=updated)
@@ -142,7 +149,7 @@ class AdminDesk:
 
         await rules.delete_rule(self._pool, rule_id)
         self._runtime.registry_changed()
-        record_change(actor, "delete_rule", str(rule_id))
+        await record_change(self._pool, actor, "delete_rule", str(rule_id))
 
         return pb.DeleteRoutingRuleResponse()
 
@@ -165,7 +172,9 @@ class AdminDesk:
 
         stored = await chains.upsert_chain(self._pool, category, request.chain.region, codes)
         self._runtime.registry_changed()
-        record_change(actor, "set_chain", f"{category}/{stored.region}", providers=codes)
+        await record_change(
+            self._pool, actor, "set_chain", f"{category}/{stored.region}", providers=codes
+        )
 
         return pb.SetFallbackChainResponse(chain=stored)
 
@@ -178,7 +187,7 @@ class AdminDesk:
 
         await chains.delete_chain(self._pool, category, request.region)
         self._runtime.registry_changed()
-        record_change(actor, "delete_chain", f"{category}/{request.region}")
+        await record_change(self._pool, actor, "delete_chain", f"{category}/{request.region}")
 
         return pb.DeleteFallbackChainResponse()
 
@@ -190,6 +199,16 @@ class AdminDesk:
     async def cost_summary(self, request: pb.GetCostSummaryRequest) -> pb.GetCostSummaryResponse:
         kind, start = summaries.check_period(request)
         return await summaries.cost_summary(self._pool, kind, start)
+
+    async def list_audit_entries(
+        self, request: pb.ListAuditEntriesRequest
+    ) -> pb.ListAuditEntriesResponse:
+        errors = Violations()
+        page = read_page("audit", request.page_size, request.page_token, errors)
+        errors.raise_if_any()
+
+        entries, token = await list_changes(self._pool, page)
+        return pb.ListAuditEntriesResponse(entries=entries, next_page_token=token)
 
     async def list_alerts(self, request: pb.ListAlertsRequest) -> pb.ListAlertsResponse:
         errors = Violations()
@@ -205,7 +224,7 @@ class AdminDesk:
         alert_id = alerts.parse_alert_id(request.alert_id)
 
         alert = await alerts.acknowledge(self._pool, alert_id, actor)
-        record_change(actor, "acknowledge_alert", alert.alert_id)
+        await record_change(self._pool, actor, "acknowledge_alert", alert.alert_id)
 
         return pb.AcknowledgeAlertResponse(alert=alert)
 
@@ -220,7 +239,7 @@ class AdminDesk:
         profile = await self._profile(request.provider, "provider")
 
         state = circuits.reset(self._guard, profile.code)
-        record_change(actor, "reset_circuit", profile.code)
+        await record_change(self._pool, actor, "reset_circuit", profile.code)
 
         return pb.ResetCircuitResponse(circuit_state=state)
 
@@ -230,7 +249,7 @@ class AdminDesk:
         profile = await self._profile(request.provider, "provider")
 
         state = circuits.force_open(self._guard, profile.code)
-        record_change(actor, "force_open_circuit", profile.code)
+        await record_change(self._pool, actor, "force_open_circuit", profile.code)
 
         return pb.ForceOpenCircuitResponse(circuit_state=state)
 
@@ -238,7 +257,7 @@ class AdminDesk:
         prefix = cache.purge_prefix(request)
 
         purged = await cache.purge(self._runtime.cache, prefix)
-        record_change(actor, "purge_cache", prefix, purged=purged)
+        await record_change(self._pool, actor, "purge_cache", prefix, purged=purged)
 
         return pb.PurgeCacheResponse(purged=purged)
 
@@ -250,7 +269,9 @@ class AdminDesk:
 
         answer = await fx.store_rate(self._pool, currency, eur_per_unit)
         await self._runtime.reload_fx_rates()
-        record_change(actor, "set_fx_rate", currency, rate_per_eur=answer.rate_per_eur)
+        await record_change(
+            self._pool, actor, "set_fx_rate", currency, rate_per_eur=answer.rate_per_eur
+        )
 
         return answer
 

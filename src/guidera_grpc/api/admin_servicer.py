@@ -11,6 +11,7 @@ from guidera.v1 import admin_service_pb2 as pb
 from guidera.v1 import admin_service_pb2_grpc
 
 from guidera_grpc.admin import AdminDesk
+from guidera_grpc.api.auth import caller_var
 from guidera_grpc.api.decoding import undecodable
 from guidera_grpc.api.status import abort, abort_internal
 from guidera_grpc.errors import GuideraError
@@ -94,6 +95,11 @@ class AdminServicer(admin_service_pb2_grpc.AdminServiceServicer):
     ) -> pb.GetCostSummaryResponse:
         return await _answer(context, request, self._desk.cost_summary)
 
+    async def ListAuditEntries(
+        self, request: pb.ListAuditEntriesRequest | None, context: Context
+    ) -> pb.ListAuditEntriesResponse:
+        return await _answer(context, request, self._desk.list_audit_entries)
+
     async def ListAlerts(
         self, request: pb.ListAlertsRequest | None, context: Context
     ) -> pb.ListAlertsResponse:
@@ -163,5 +169,9 @@ async def _answer(
 
 
 def actor_of(context: Context) -> str:
-    """Who makes a change, as far as the transport tells: the caller's address."""
+    """Who makes a change: the API key's name (or prefix), else the caller's address when the
+    service runs open."""
+    key = caller_var.get()
+    if key is not None:
+        return f"key:{key.name or key.prefix}"
     return context.peer() or "unknown"

@@ -349,6 +349,30 @@ def costs_command(
     _print(answer, as_json, lambda: _table(f"costs ({period})", columns, rows))
 
 
+@admin_app.command("audit")
+def audit_command(
+    ctx: typer.Context,
+    page_token: Annotated[str, typer.Option(help="From a previous page.")] = "",
+    target: TargetOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the changes operators made, newest first."""
+    request = pb.ListAuditEntriesRequest(page_size=100, page_token=page_token)
+    answer = _call(ctx, target, lambda stub, o: stub.ListAuditEntries(request, **o))
+    rows = [
+        [
+            e.create_time.ToDatetime().strftime("%Y-%m-%d %H:%M:%S"),
+            e.actor,
+            e.action,
+            e.target,
+            e.details_json,
+        ]
+        for e in answer.entries
+    ]
+    columns = ("when", "who", "action", "target", "details")
+    _print(answer, as_json, lambda: _table("audit", columns, rows))
+
+
 @admin_app.command("alerts")
 def alerts_command(
     ctx: typer.Context,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import hashlib
 import logging
 import uuid
 from collections.abc import Coroutine
@@ -17,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 import aiohttp
+import orjson
 from guidera.v1 import search_service_pb2
 
 from guidera_grpc.aggregation.book import OfferBook
@@ -194,6 +196,10 @@ class Runtime:
         """Read the exchange rates again: the next search converts with them."""
         self._fx = FxTable(await load_fx_rates(self.store.pool))
 
+    async def forget_searches(self) -> int:
+        """Drop cached search answers, which a provider or rate change makes stale."""
+        return await self.cache.purge_prefix("search:")
+
     def booking_desk(self) -> BookingDesk:
         """The booking desk; NotReady while the service starts."""
         if self._booking is None:
@@ -276,6 +282,7 @@ class Runtime:
             self._fx,
             matcher_for(search.category_name),
             ranking_for(search.options.sort, weights),
+            scope=offer_scope(search),
         )
         search_id = str(uuid.uuid4())
         budget = self.budget_for(time_remaining, strategy)
@@ -384,6 +391,13 @@ class Runtime:
 
 
 CATEGORY_IDS = {name: number for number, name in CATEGORY_NAMES.items()}
+
+
+def offer_scope(search: ValidSearch) -> str:
+    """What an offer's price depends on besides the product: the search's parameters."""
+    return hashlib.blake2b(
+        orjson.dumps(search.params.to_json(), option=orjson.OPT_SORT_KEYS), digest_size=8
+    ).hexdigest()
 
 
 def session_record(run: SearchRun | PackageRun) -> SearchSessionRecord:

@@ -60,7 +60,11 @@ class GuideraServer:
             interceptors=self._interceptors(),
             maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
             # Every request of the contracts fits in a few kilobytes.
-            options=[("grpc.max_receive_message_length", MAX_REQUEST_BYTES)],
+            options=[
+                ("grpc.max_receive_message_length", MAX_REQUEST_BYTES),
+                # A second server on a port in use must fail, not split the traffic.
+                ("grpc.so_reuseport", 0),
+            ],
         )
         self._startup: asyncio.Task[None] | None = None
         self._add_services()

@@ -71,8 +71,14 @@ class AdminDesk:
 
         await providers.apply_change(self._pool, change)
         self._runtime.registry_changed()
+        await self._runtime.forget_searches()
         await record_change(
-            self._pool, actor, "update_provider", current.code, fields=sorted(change.columns)
+            self._pool,
+            actor,
+            "update_provider",
+            current.code,
+            fields=sorted(change.columns),
+            values={k: v for k, v in change.columns.items() if not isinstance(v, bytes)},
         )
 
         updated = await self._profile(current.code, "provider.code")
@@ -269,6 +275,7 @@ class AdminDesk:
 
         answer = await fx.store_rate(self._pool, currency, eur_per_unit)
         await self._runtime.reload_fx_rates()
+        await self._runtime.forget_searches()
         await record_change(
             self._pool, actor, "set_fx_rate", currency, rate_per_eur=answer.rate_per_eur
         )

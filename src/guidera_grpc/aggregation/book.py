@@ -44,10 +44,14 @@ class OfferBook:
         fx: FxTable,
         matcher: Matcher,
         rank: RankFn | None = None,
+        scope: str = "",
     ) -> None:
         self.display_currency = display_currency
         self._fx = fx
         self._matcher = matcher
+        # Who and what the prices are for: the same hotel for one adult or for two is two
+        # offers with two ids, so an id always names one price.
+        self._scope = scope
         self._rank = rank or ranking_for(search_service_pb2.SORT_ORDER_PRICE, DEFAULT_WEIGHTS)
         self._entries: dict[str, _Entry] = {}
         self._index: list[RankKey] = []
@@ -102,7 +106,7 @@ class OfferBook:
     def _new_id(self, offer: offer_pb2.Offer) -> str:
         """The id derived from the offer's identity; suffixed in the rare case it is taken by
         a product the matcher judged different."""
-        key = identity_key(offer)
+        key = f"{self._scope}|{identity_key(offer)}"
         offer_id = offer_id_for(key)
         suffix = 1
         while offer_id in self._entries:

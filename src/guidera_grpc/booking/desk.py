@@ -301,11 +301,17 @@ class BookingDesk:
                 extra={"fields": {"provider": seller.code, "error_code": error.code}},
             )
             return None
-        return await self._record(row, seller.code, made)
+        return await self._record(row, seller.code, made, priced.price.total)
 
     async def _record(
-        self, row: records.BookingRow, provider: str, made: SupplierBooking
+        self,
+        row: records.BookingRow,
+        provider: str,
+        made: SupplierBooking,
+        agreed: common_pb2.Money,
     ) -> booking_service_pb2.Booking:
+        """Keep the supplier's answer. The total is what the traveler agreed to pay: a
+        wholesaler confirms its net rate, which is ours to mark up, not the traveler's."""
         status = made.status if made.status in ("confirmed", "held") else "unknown"
         settled = await records.settle(
             self._pool,
@@ -313,7 +319,7 @@ class BookingDesk:
             status,
             supplier_reference=made.supplier_reference,
             provider=provider,
-            total=(to_decimal(made.total), made.total.currency_code),
+            total=(to_decimal(agreed), agreed.currency_code),
             hold_expires_at=made.hold_expires_at,
         )
         assert settled is not None
@@ -331,10 +337,19 @@ class BookingDesk:
 
 
 def _check_for(offer: offer_pb2.Offer, request: booking_service_pb2.BookRequest) -> None:
-    """What the offer's category needs of the travelers: airlines need birth dates."""
+    """What the offer needs of the travelers: a package is booked part by part; a flight
+    needs one traveler per seat it was priced for, each with a birth date."""
+    if offer.HasField("package"):
+        raise InvalidRequest(
+            [FieldViolation("offer_id", "a package is booked part by part: book its parts")]
+        )
     if not offer.HasField("flight"):
         return
     errors = Violations()
+    party = offer.travelers
+    seats = party.adults + len(party.child_ages) + party.infants
+    if seats and seats != len(request.travelers):
+        errors.add("travelers", f"the offer is priced for {seats} travelers")
     for index, traveler in enumerate(request.travelers):
         if not traveler.birth_date:
             errors.add(f"travelers[{index}].birth_date", "is required to book a flight")

@@ -237,7 +237,7 @@ async def test_rule_conditions_and_bounds_are_checked(rig: AdminRig) -> None:
         "rule.priority",
         "rule.provider",
         "rule.boost",
-        "rule.conditions_json.planet",
+        "rule.conditions_json",
         "rule.conditions_json.region",
         "rule.conditions_json.hour_to",
     }

@@ -231,3 +231,61 @@ async def test_a_flight_for_two_is_booked_at_the_price_the_search_showed(
     assert booked.provider == seller
     at_supplier = await _supplier_bookings(sandbox_control)
     assert [b["supplier"] for b in at_supplier] == [seller]
+
+
+async def test_a_client_that_gives_up_does_not_lose_the_booking(
+    search_stub: SearchServiceAsyncStub,
+    booking_stub: BookingServiceAsyncStub,
+    sandbox_control: SandboxControl,
+) -> None:
+    """The client's deadline passes while the supplier confirms slowly: the booking still
+    settles as confirmed, and one supplier booking exists."""
+    offer = await _hotel_offer(search_stub, "hotelbeds", 58)
+    await sandbox_control.set("hotelbeds", book_latency="1500ms")
+    request = _book(offer.offer_id, "client-gave-up")
+    request.traveler_ref = "customer-gave-up"
+
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await booking_stub.Book(request, timeout=0.7)
+    assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+
+    listed = None
+    for _ in range(60):
+        listed = await booking_stub.ListBookings(
+            booking_service_pb2.ListBookingsRequest(traveler_ref="customer-gave-up")
+        )
+        if (
+            listed.bookings
+            and listed.bookings[0].status != booking_service_pb2.BOOKING_STATUS_PENDING
+        ):
+            break
+        await asyncio.sleep(0.1)
+    assert listed is not None
+    assert [b.status for b in listed.bookings] == [booking_service_pb2.BOOKING_STATUS_CONFIRMED]
+    assert len(await _supplier_bookings(sandbox_control)) == 1
+
+
+async def test_cancelling_twice_at_once_cancels_once(
+    search_stub: SearchServiceAsyncStub,
+    booking_stub: BookingServiceAsyncStub,
+    sandbox_control: SandboxControl,
+) -> None:
+    offer = await _hotel_offer(search_stub, "hotelbeds", 60)
+    booked = (await booking_stub.Book(_book(offer.offer_id, "cancel-race"), timeout=30)).booking
+    cancel = booking_service_pb2.CancelBookingRequest(booking_id=booked.booking_id)
+
+    answers = await asyncio.gather(
+        *(booking_stub.CancelBooking(cancel, timeout=30) for _ in range(5))
+    )
+
+    assert {a.booking.status for a in answers} == {booking_service_pb2.BOOKING_STATUS_CANCELLED}
+
+
+async def test_a_page_token_out_of_range_is_invalid(booking_stub: BookingServiceAsyncStub) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await booking_stub.ListBookings(
+            booking_service_pb2.ListBookingsRequest(
+                traveler_ref="anyone", page_token="0001-01-01T00:00:00+14:00"
+            )
+        )
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -92,8 +92,12 @@ def test_card_numbers_are_recognised_by_their_check_digit() -> None:
         _book(payment_token=CARD),
         _book(traveler_ref=f"card {CARD}"),
         _book(travelers=[_traveler(family_name=CARD)]),
+        _book(traveler_ref="cust-4111.1111.1111.1111"),
+        _book(idempotency_key="k_4111_1111_1111_1111_x"),
+        _book(travelers=[_traveler(email="4111.1111.1111.1111@example.com")]),
+        _book(traveler_ref="c-74111111111111111"),
     ],
-    ids=["payment_token", "traveler_ref", "family_name"],
+    ids=["payment_token", "traveler_ref", "family_name", "dots", "underscores", "email", "run"],
 )
 async def test_a_card_number_in_any_field_is_refused_and_never_logged(
     booking_stub: BookingServiceAsyncStub,

@@ -156,6 +156,8 @@ class Runtime:
         self.ready = False
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+        if self._booking is not None:
+            await self._booking.drain()
         if self.reconciler is not None:
             await self.reconciler.stop()
         if self.guard is not None:

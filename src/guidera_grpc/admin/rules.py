@@ -143,7 +143,7 @@ def check_conditions(text: str, field: str, errors: Violations) -> dict[str, Any
             _check_words(key, value, CONDITION_VALUES[key], field, errors)
         else:
             known = ", ".join([*CONDITION_VALUES, *HOUR_KEYS])
-            errors.add(f"{field}.{key[:40]}", f"is not a condition; use {known}")
+            errors.add(field, f"{key[:40]!r} is not a condition; use {known}")
     return loaded
 
 

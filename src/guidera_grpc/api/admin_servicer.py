@@ -13,6 +13,7 @@ from guidera.v1 import admin_service_pb2_grpc
 from guidera_grpc.admin import AdminDesk
 from guidera_grpc.api.auth import caller_var
 from guidera_grpc.api.decoding import undecodable
+from guidera_grpc.api.request_ids import request_id_for
 from guidera_grpc.api.status import abort, abort_internal
 from guidera_grpc.errors import GuideraError
 from guidera_grpc.runtime import Runtime
@@ -157,6 +158,7 @@ async def _answer(
     work: Callable[[Request], Awaitable[Response]],
 ) -> Response:
     """Refuse an undecodable request, run the desk's work, map our errors to statuses."""
+    request_id_for("", context)
     try:
         if request is None:
             raise undecodable()

@@ -15,6 +15,7 @@ from guidera.v1 import (
 )
 
 from guidera_grpc.api.decoding import undecodable
+from guidera_grpc.api.request_ids import request_id_for
 from guidera_grpc.api.status import abort, abort_internal
 from guidera_grpc.errors import GuideraError
 from guidera_grpc.runtime import Runtime
@@ -120,6 +121,7 @@ class OfferServicer(offer_service_pb2_grpc.OfferServiceServicer):
 
 async def _answer(context: Context, work: Awaitable[T]) -> T:
     """Await the desk's work; map our errors to statuses, anything else to INTERNAL."""
+    request_id_for("", context)
     try:
         return await work
     except GuideraError as error:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,11 +11,11 @@ import grpc
 from guidera.v1 import search_service_pb2, search_service_pb2_grpc
 
 from guidera_grpc.api.decoding import undecodable
+from guidera_grpc.api.request_ids import request_id_for
 from guidera_grpc.api.status import abort, abort_internal
 from guidera_grpc.errors import GuideraError, NotReady
-from guidera_grpc.logs import request_id_var
 from guidera_grpc.runtime import Runtime
-from guidera_grpc.validation.search import MAX_REQUEST_ID, ValidSearch, validate_search
+from guidera_grpc.validation.search import ValidSearch, validate_search
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +31,7 @@ class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
     async def Search(
         self, request: search_service_pb2.SearchRequest | None, context: Context
     ) -> AsyncIterator[search_service_pb2.SearchResponse]:
-        request_id = _request_id(request.request_id if request else "", context)
-        # Each RPC runs in its own task, so the id stays with this call's log lines.
-        request_id_var.set(request_id)
+        request_id = request_id_for(request.request_id if request else "", context)
         failure: GuideraError | None = None
         crashed = False
         try:
@@ -57,7 +54,7 @@ class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
         self, request: search_service_pb2.ExplainRouteRequest | None, context: Context
     ) -> search_service_pb2.ExplainRouteResponse:
         """The plan a search would follow, without calling any provider."""
-        request_id_var.set(_request_id("", context))
+        request_id_for("", context)
         try:
             search = self._validated(request.search if request else None)
             plan = await self._runtime.plan(search)
@@ -70,7 +67,7 @@ class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
         self, request: search_service_pb2.GetSearchResultsRequest | None, context: Context
     ) -> search_service_pb2.GetSearchResultsResponse:
         """A page of a finished search's ranked offers."""
-        request_id_var.set(_request_id("", context))
+        request_id_for("", context)
         try:
             if request is None:
                 raise undecodable()
@@ -88,18 +85,3 @@ class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
         search = validate_search(request)
         self._runtime.check_search(search)
         return search
-
-
-def _request_id(given: str, context: Context) -> str:
-    """The client's id when it is safe to log (printable, short), else a new one."""
-    for candidate in (given, _metadata_request_id(context)):
-        if candidate and len(candidate) <= MAX_REQUEST_ID and candidate.isprintable():
-            return candidate
-    return uuid.uuid4().hex
-
-
-def _metadata_request_id(context: Context) -> str:
-    for key, value in context.invocation_metadata() or ():
-        if key == "x-request-id" and isinstance(value, str):
-            return value
-    return ""

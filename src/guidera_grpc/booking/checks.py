@@ -19,21 +19,27 @@ from guidera_grpc.validation.common import Violations, check_text, parse_date
 MAX_TRAVELERS = 9
 MAX_KEY = 200
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
 _PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
 _TOKEN = re.compile(r"^(tok|pm)_[A-Za-z0-9_-]{4,100}$")
 _DOC_NUMBER = re.compile(r"^[A-Z0-9]{5,20}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-_DIGIT_RUN = re.compile(r"(?:\d[ -]?){13,19}")
+#: Digits, each followed by at most two separators: how card numbers get written down.
+_DIGIT_RUN = re.compile(r"(?:\d[ ._/\-]{0,2}){13,}")
 DOCUMENT_TYPES = frozenset({"PASSPORT", "ID_CARD"})
 
 
-def looks_like_card(text: str) -> bool:
-    """Whether ``text`` holds a 13–19 digit number that passes the Luhn check."""
+def looks_like_card(text: str, *, shortest: int = 13) -> bool:
+    """Whether ``text`` holds a card-like number: 13 to 19 digits (separators allowed) with a
+    card network's first digit (2 to 6) passing the Luhn check, alone or at either end of a
+    longer run of digits. ``shortest`` raises the bar for fields such as phone numbers,
+    whose 15 digits at most are never a card."""
     for run in _DIGIT_RUN.findall(text):
         digits = [int(c) for c in run if c.isdigit()]
-        if 13 <= len(digits) <= 19 and _luhn(digits):
-            return True
+        for length in range(shortest, min(len(digits), 19) + 1):
+            for candidate in (digits[:length], digits[len(digits) - length :]):
+                if 2 <= candidate[0] <= 6 and _luhn(candidate):
+                    return True
     return False
 
 
@@ -62,9 +68,12 @@ def string_fields(message: Message, prefix: str = "") -> Iterator[tuple[str, str
 
 
 def refuse_card_numbers(message: Message, errors: Violations) -> None:
-    """A violation for every field that carries what looks like a card number."""
+    """A violation for every field that carries what looks like a card number (the offer id
+    is ours, made of hex digits, and is looked up rather than stored)."""
     for path, value in string_fields(message):
-        if looks_like_card(value):
+        if path == "offer_id":
+            continue
+        if looks_like_card(value, shortest=16 if path.endswith(".phone") else 13):
             errors.add(path, "looks like a payment card number; send a payment token instead")
 
 

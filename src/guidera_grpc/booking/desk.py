@@ -54,7 +54,7 @@ from guidera_grpc.providers.booking import (
     OfferUnavailableError,
     SupplierBooking,
 )
-from guidera_grpc.providers.errors import ProviderError
+from guidera_grpc.providers.errors import InvalidRequestError, ProviderError
 from guidera_grpc.validation.common import Violations, check_text
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,8 @@ class BookingDesk:
         self._offers = offers
         self._providers = providers
         self._sealer = sealer
+        self._inflight: set[asyncio.Task[booking_service_pb2.Booking]] = set()
+        self._cancelling: dict[uuid.UUID, asyncio.Lock] = {}
 
     async def book(
         self, request: booking_service_pb2.BookRequest, *, hold: bool = False
@@ -100,7 +102,17 @@ class BookingDesk:
             earlier = await records.by_key(self._pool, request.idempotency_key)
             assert earlier is not None
             return await self._same_as(earlier, fingerprint)
-        return await self._book_with(row, offer, sellers, request, hold)
+        # Once a row is claimed the flow runs to its end even if the client goes away: a
+        # supplier call cut off midway would leave a booking nobody recorded.
+        flow = asyncio.create_task(self._book_with(row, offer, sellers, request, hold))
+        self._inflight.add(flow)
+        flow.add_done_callback(self._inflight.discard)
+        return await asyncio.shield(flow)
+
+    async def drain(self, timeout_s: float = BOOKING_TIMEOUT_S) -> None:
+        """Let bookings in flight finish (at shutdown)."""
+        if self._inflight:
+            await asyncio.wait(self._inflight, timeout=timeout_s)
 
     async def get(self, booking_id: str) -> booking_service_pb2.Booking:
         """A booking by id; NOT_FOUND for an unknown id."""
@@ -109,15 +121,29 @@ class BookingDesk:
     async def cancel(self, booking_id: str) -> booking_service_pb2.Booking:
         """Cancel a confirmed or held booking with its supplier."""
         row = await self._row(booking_id)
-        if row.status == "cancelled":
-            return booking_message(row)
-        if row.status not in ("confirmed", "held") or not row.supplier_reference:
-            raise PreconditionFailed(
-                "NOT_CANCELLABLE", f"a {row.status} booking cannot be cancelled"
-            )
-        provider = self._provider(row.category, row.provider)
-        await provider.cancel(row.supplier_reference, timeout_s=BOOKING_TIMEOUT_S)
-        settled = await records.settle(self._pool, row.id, "cancelled", reason="cancelled")
+        lock = self._cancelling.setdefault(row.id, asyncio.Lock())
+        async with lock:
+            row = await self._row(booking_id)
+            if row.status == "cancelled":
+                return booking_message(row)
+            if row.status not in ("confirmed", "held") or not row.supplier_reference:
+                raise PreconditionFailed(
+                    "NOT_CANCELLABLE", f"a {row.status} booking cannot be cancelled"
+                )
+            provider = self._provider(row.category, row.provider)
+            try:
+                await provider.cancel(row.supplier_reference, timeout_s=BOOKING_TIMEOUT_S)
+            except InvalidRequestError as error:
+                raise PreconditionFailed(
+                    "NOT_CANCELLABLE", f"the supplier refused to cancel ({error.code})"
+                ) from None
+            except ProviderError as error:
+                raise NoProviderAvailable(
+                    f"the supplier could not cancel now ({error.code}); try again",
+                    retry_after_s=30,
+                ) from None
+            settled = await records.settle(self._pool, row.id, "cancelled", reason="cancelled")
+        self._cancelling.pop(row.id, None)
         assert settled is not None
         return booking_message(settled)
 
@@ -150,6 +176,8 @@ class BookingDesk:
         if not hold:
             check_payment_token(request.payment_token, errors)
         check_text(request.traveler_ref, "traveler_ref", 128, errors)
+        if request.HasField("expected_total"):
+            _check_amount(request.expected_total, "expected_total", errors)
         check_travelers(request.travelers, needs_birth_date=False, errors=errors)
         errors.raise_if_any()
 
@@ -224,16 +252,26 @@ class BookingDesk:
         hold: bool,
     ) -> booking_service_pb2.Booking:
         last_error = ""
+        attempted = False
         for position, seller in enumerate(sellers):
             try:
                 priced = await self._priced(row, offer, seller, request, first=position == 0)
-            except OfferUnavailableError as error:
+            except ProviderError as error:  # gone, or not reachable: nothing was booked
                 last_error = error.code
                 continue
+            if seller.code != row.provider:
+                # Recorded before the call: reconciliation must ask the supplier tried.
+                await records.switch_provider(self._pool, row.id, seller.code)
+            attempted = True
             outcome = await self._attempt(row, priced, seller, request, hold)
             if outcome is not None:
                 return outcome
             last_error = "SUPPLIER_REFUSED"
+        if not attempted:
+            await records.release(self._pool, row.id)
+            raise NoProviderAvailable(
+                f"no supplier could re-price this offer now ({last_error})", retry_after_s=30
+            )
         failed = await records.settle(self._pool, row.id, "failed", reason=last_error)
         assert failed is not None
         return booking_message(failed)
@@ -336,6 +374,20 @@ class BookingDesk:
         return row
 
 
+def _check_amount(amount: common_pb2.Money, field: str, errors: Violations) -> None:
+    """A positive amount in an ISO 4217 currency, nanos within their range."""
+    valid = (
+        len(amount.currency_code) == 3
+        and amount.currency_code.isascii()
+        and amount.currency_code.isalpha()
+        and amount.currency_code.isupper()
+        and 0 <= amount.units <= 10**9
+        and 0 <= amount.nanos < 10**9
+    )
+    if not valid:
+        errors.add(field, "is an amount such as 412.30 EUR: positive, in an ISO 4217 currency")
+
+
 def _check_for(offer: offer_pb2.Offer, request: booking_service_pb2.BookRequest) -> None:
     """What the offer needs of the travelers: a package is booked part by part; a flight
     needs one traveler per seat it was priced for, each with a birth date."""
@@ -397,7 +449,10 @@ def _read_token(token: str, errors: Violations) -> dt.datetime | None:
     if not token:
         return None
     try:
-        return dt.datetime.fromisoformat(token)
+        moment = dt.datetime.fromisoformat(token)
+        if moment.tzinfo is None or not 2000 <= moment.year <= 2200:
+            raise ValueError(token)
+        return moment
     except ValueError:
         errors.add("page_token", "is not a page token of this list")
         return None

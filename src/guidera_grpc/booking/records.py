@@ -144,6 +144,11 @@ async def settle(
     return _row(record)
 
 
+async def switch_provider(pool: asyncpg.Pool, booking_id: uuid.UUID, provider: str) -> None:
+    """Name the supplier about to be asked, before asking it."""
+    await pool.execute("UPDATE bookings SET provider = $2 WHERE id = $1", booking_id, provider)
+
+
 async def release(pool: asyncpg.Pool, booking_id: uuid.UUID) -> None:
     """Forget a pending booking that certainly reached no supplier (the offer was gone or
     its price changed), so the key may be used again once the client confirms."""

@@ -11,9 +11,11 @@ import socket
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from guidera.v1 import (
     booking_service_pb2,
     booking_service_pb2_grpc,
@@ -52,15 +54,19 @@ def _hotelbeds_only(dsn: str, sandbox_url: str, address: str) -> dict[str, str]:
 
 
 async def _serving(address: str, process: asyncio.subprocess.Process) -> None:
+    """Until the health service says SERVING: the store is migrated and the adapters built."""
     async with grpc.aio.insecure_channel(address) as channel:
-        for _ in range(150):
+        stub: Any = health_pb2_grpc.HealthStub(channel)
+        for _ in range(300):
             assert process.returncode is None, "the server exited during start-up"
             try:
-                await asyncio.wait_for(channel.channel_ready(), timeout=0.2)
-                return
-            except TimeoutError:
-                await asyncio.sleep(0.1)
-    raise AssertionError("the server never listened")
+                reply = await stub.Check(health_pb2.HealthCheckRequest(), timeout=0.5)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.aio.AioRpcError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError("the server never served")
 
 
 async def _ledger(control: SandboxControl) -> list[dict[str, str]]:

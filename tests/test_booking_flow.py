@@ -289,3 +289,35 @@ async def test_a_page_token_out_of_range_is_invalid(booking_stub: BookingService
             )
         )
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_a_booking_is_counted_in_the_spend(
+    search_stub: SearchServiceAsyncStub,
+    booking_stub: BookingServiceAsyncStub,
+    sandbox_control: SandboxControl,
+    server_dsn: str,
+) -> None:
+    """Confirmed bookings add to the supplier's bookings of the day (earlier tests' bookings
+    may land in the same count while it syncs, hence "more", not "one more")."""
+    import asyncpg
+
+    async def booked_today() -> int:
+        connection = await asyncpg.connect(server_dsn)
+        try:
+            count = await connection.fetchval(
+                "SELECT coalesce(sum(bookings), 0) FROM provider_costs"
+                " WHERE provider = 'hotelbeds' AND period_type = 'day'"
+            )
+            return int(count)
+        finally:
+            await connection.close()
+
+    before = await booked_today()
+    offer = await _hotel_offer(search_stub, "hotelbeds", 62)
+    await booking_stub.Book(_book(offer.offer_id, "counted"), timeout=30)
+
+    for _ in range(50):
+        if await booked_today() > before:
+            break
+        await asyncio.sleep(0.1)
+    assert await booked_today() > before

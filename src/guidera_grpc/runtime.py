@@ -141,7 +141,11 @@ class Runtime:
             self._http, self.settings, self._amadeus(), hotelbeds_markup=markup
         )
         self._booking = BookingDesk(
-            self._store.pool, offers, booking_providers, sealer_for(self.settings)
+            self._store.pool,
+            offers,
+            booking_providers,
+            sealer_for(self.settings),
+            observer=self.operations,
         )
         self._offer_desk = OfferDesk(offers, booking_providers)
         self.reconciler = Reconciler(

@@ -55,6 +55,7 @@ from guidera_grpc.providers.booking import (
     SupplierBooking,
 )
 from guidera_grpc.providers.errors import InvalidRequestError, ProviderError
+from guidera_grpc.resilience.seams import CallObserver, CallRecord, CallStatus
 from guidera_grpc.validation.common import Violations, check_text
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,10 @@ class BookingDesk:
         offers: OfferStore,
         providers: BookingProviders,
         sealer: Sealer,
+        observer: CallObserver | None = None,
     ) -> None:
         self._pool = pool
+        self._observer = observer
         self._offers = offers
         self._providers = providers
         self._sealer = sealer
@@ -317,6 +320,7 @@ class BookingDesk:
         hold: bool,
     ) -> booking_service_pb2.Booking | None:
         """One supplier's booking; None when it certainly failed, so the next may try."""
+        started = dt.datetime.now(dt.UTC)
         try:
             made = await seller.book(
                 priced,
@@ -327,6 +331,7 @@ class BookingDesk:
                 timeout_s=BOOKING_TIMEOUT_S,
             )
         except BookingOutcomeUnknown:
+            self._observe(row, seller.code, started, "timeout", "OUTCOME_UNKNOWN")
             log.warning("booking outcome unknown", extra={"fields": {"booking_id": str(row.id)}})
             unknown = await records.settle(
                 self._pool, row.id, "unknown", reason="OUTCOME_UNKNOWN", provider=seller.code
@@ -334,12 +339,39 @@ class BookingDesk:
             assert unknown is not None
             return booking_message(unknown)
         except ProviderError as error:
+            self._observe(row, seller.code, started, "error", error.code)
             log.info(
                 "supplier refused a booking",
                 extra={"fields": {"provider": seller.code, "error_code": error.code}},
             )
             return None
+        self._observe(row, seller.code, started, "success", "")
         return await self._record(row, seller.code, made, priced.price.total)
+
+    def _observe(
+        self,
+        row: records.BookingRow,
+        provider: str,
+        started: dt.datetime,
+        status: CallStatus,
+        error_code: str,
+    ) -> None:
+        """Account for a booking call: the call log, the spend and the provider's health."""
+        if self._observer is None:
+            return
+        elapsed = (dt.datetime.now(dt.UTC) - started).total_seconds() * 1000
+        self._observer.observe(
+            CallRecord(
+                provider=provider,
+                category=row.category,
+                request_type="book",
+                status=status,
+                started_at=started,
+                duration_ms=elapsed,
+                endpoint="book",
+                error_code=error_code,
+            )
+        )
 
     async def _record(
         self,

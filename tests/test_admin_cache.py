@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-
-import pytest
 
 from guidera_grpc.cache.backend import ByteCache, MemoryCache, RedisByteCache
 
@@ -29,12 +26,9 @@ async def test_memory_cache_purges_a_prefix() -> None:
     await _fill_and_purge(MemoryCache())
 
 
-async def test_redis_cache_purges_a_prefix() -> None:
+async def test_redis_cache_purges_a_prefix(redis_url: str) -> None:
     """The Redis cache deletes the prefix's keys within its namespace and counts them."""
-    url = os.environ.get("GUIDERA_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("GUIDERA_TEST_REDIS_URL is not set; .ci/run sets it")
-    cache = RedisByteCache(url, f"admin-test-{secrets.token_hex(4)}")
+    cache = RedisByteCache(redis_url, f"admin-test-{secrets.token_hex(4)}")
     try:
         await _fill_and_purge(cache)
     finally:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,12 +33,12 @@ from guidera_grpc.security.keys import (
     revoke_key,
 )
 from guidera_grpc.server import GuideraServer
+from tests.cli_runner import run_guidera
 from tests.pg import PgCluster
 from tests.searching import collect, days_ahead, flight_request
 from tests.server_fixtures import PLAIN, lift_rate_limits, server_settings
 
 Code = grpc.StatusCode
-GUIDERA = os.path.join(os.path.dirname(sys.executable), "guidera")
 REFUSALS = {Code.UNAUTHENTICATED, Code.PERMISSION_DENIED}
 
 
@@ -298,23 +296,12 @@ async def test_an_open_server_warns_loudly(
     assert any("authentication is OFF" in r.getMessage() for r in warnings)
 
 
-async def _cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        GUIDERA,
-        *args,
-        env={**os.environ, **(env or {})},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=30)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
-
-
 async def test_keys_made_listed_and_revoked_from_the_cli(secured: Secured) -> None:
     """`guidera keys create` prints a working key once; list shows it; revoke ends it."""
     env = {"GUIDERA_DATABASE_URL": secured.dsn}
-    code, out, err = await _cli("keys", "create", "--role", "search", "--name", "cli test", env=env)
+    code, out, err = await run_guidera(
+        "keys", "create", "--role", "search", "--name", "cli test", env=env
+    )
     assert code == 0, err
     token = out.strip()
     assert token.startswith("gk_")
@@ -322,24 +309,24 @@ async def test_keys_made_listed_and_revoked_from_the_cli(secured: Secured) -> No
 
     search = ("search", "flights", "--from", "JFK", "--to", "LHR", "--depart", days_ahead(60))
     target = ("--provider", "duffel", "--json", "--target", secured.server.address)
-    code, out, err = await _cli(*search, *target, env={"GUIDERA_API_KEY": token})
+    code, out, err = await run_guidera(*search, *target, env={"GUIDERA_API_KEY": token})
     assert code == 0, err
     assert '"completed"' in out.splitlines()[-1]
 
-    code, out, err = await _cli("keys", "list", env=env)
+    code, out, err = await run_guidera("keys", "list", env=env)
     assert code == 0, err
     assert prefix in out
     assert token.rsplit("_", 1)[1] not in out
     key_id = next(line.split()[1] for line in out.splitlines() if prefix in line)
 
-    code, out, err = await _cli("keys", "revoke", key_id, env=env)
+    code, out, err = await run_guidera("keys", "revoke", key_id, env=env)
     assert code == 0, err
     async with grpc.aio.insecure_channel(secured.server.address) as channel:
         for _ in range(80):
             if await _code(channel, "Search", token) == Code.UNAUTHENTICATED:
                 break
             await asyncio.sleep(0.1)
-    code, out, err = await _cli(*search, "--api-key", token, *target)
+    code, out, err = await run_guidera(*search, "--api-key", token, *target)
     assert code == 1
     assert "UNAUTHENTICATED" in err
 
@@ -347,6 +334,6 @@ async def test_keys_made_listed_and_revoked_from_the_cli(secured: Secured) -> No
 async def test_cli_refuses_unknown_roles(secured: Secured) -> None:
     """A typo in a role is a usage error, not a key with fewer rights."""
     env = {"GUIDERA_DATABASE_URL": secured.dsn}
-    code, _, err = await _cli("keys", "create", "--role", "serch", env=env)
+    code, _, err = await run_guidera("keys", "create", "--role", "serch", env=env)
     assert code == 2
     assert "unknown role" in err

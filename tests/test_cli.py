@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
-from pathlib import Path
 
 from guidera_grpc.server import GuideraServer
+from tests.cli_runner import run_guidera
 from tests.searching import days_ahead
-
-GUIDERA = str(Path(sys.executable).parent / "guidera")
-
-
-async def _run(*args: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        GUIDERA, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=30)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
 
 
 async def test_search_flights_json_prints_one_event_per_line(server: GuideraServer) -> None:
     """--json prints started, offers and statuses, and completed, in canonical JSON."""
-    code, out, err = await _run(
+    code, out, err = await run_guidera(
         "search",
         "flights",
         "--from",
@@ -50,7 +37,7 @@ async def test_search_flights_json_prints_one_event_per_line(server: GuideraServ
 
 async def test_search_flights_table_renders_offers(server: GuideraServer) -> None:
     """Without --json the command renders a table and a line per supplier."""
-    code, out, err = await _run(
+    code, out, err = await run_guidera(
         "search",
         "flights",
         "--from",
@@ -75,7 +62,7 @@ async def test_search_flights_table_renders_offers(server: GuideraServer) -> Non
 
 async def test_bad_input_prints_the_fields_and_exits_1(server: GuideraServer) -> None:
     """A refused search exits 1 and names the bad fields on stderr."""
-    code, _, err = await _run(
+    code, _, err = await run_guidera(
         "search",
         "flights",
         "--from",

@@ -4,7 +4,6 @@ through Redis by two guards, and falling back to a local share when Redis is dow
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from collections.abc import AsyncIterator
 
@@ -25,15 +24,6 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as session:
         yield session
-
-
-@pytest.fixture
-def redis_url() -> str:
-    """The tests' Redis server (CI sets it)."""
-    url = os.environ.get("GUIDERA_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("GUIDERA_TEST_REDIS_URL is not set; .ci/run sets it")
-    return url
 
 
 async def calls(guard: ProviderGuard, attempt: Attempt, count: int) -> list[object]:

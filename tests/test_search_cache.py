@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
 
@@ -122,15 +121,6 @@ async def test_stale_results_first_then_live_ones(
     assert live
     assert not any(r.cached for a in live for r in a.event.offers.offers)
     assert arrivals[-1].event.completed.source == LIVE
-
-
-@pytest.fixture
-async def redis_url() -> str:
-    """The Redis server of the tests, when one is configured (CI sets it)."""
-    url = os.environ.get("GUIDERA_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("GUIDERA_TEST_REDIS_URL is not set; .ci/run sets it")
-    return url
 
 
 async def _redis_server(

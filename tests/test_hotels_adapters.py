@@ -189,20 +189,24 @@ async def test_expedia_asks_content_and_availability_in_parallel_then_caches_con
     adapter = build["expedia"](settings)
     await sandbox_control.set("expedia", latency="300ms")
 
-    started = time.monotonic()
     first = await adapter.search_hotels(COUPLE, timeout_s=5)
-    cold_s = time.monotonic() - started
-    started = time.monotonic()
     second = await adapter.search_hotels(COUPLE, timeout_s=5)
-    warm_s = time.monotonic() - started
 
     assert first
     assert len(first) == len(second)
     assert received(sandbox, "expedia", "GET /v3/regions") == 1
     assert received(sandbox, "expedia", "GET /v3/properties/content") == 1
     assert received(sandbox, "expedia", "GET /v3/properties/availability") == 2
-    assert 0.6 <= cold_s < 0.9
-    assert 0.3 <= warm_s < 0.6
+    log = [r for r in sandbox.stats.requests("expedia") if r.endpoint != "GET /v3/regions"]
+    assert [r.endpoint for r in log][2:] == ["GET /v3/properties/availability"]
+    availability, content = sorted(log[:2], key=lambda r: r.endpoint)
+    assert content.endpoint == "GET /v3/properties/content"
+    assert availability.endpoint == "GET /v3/properties/availability"
+    # In parallel: each of the first search's two calls arrived before the other was answered.
+    assert content.finished_at is not None
+    assert availability.finished_at is not None
+    assert content.received_at < availability.finished_at
+    assert availability.received_at < content.finished_at
 
 
 async def test_amadeus_hotels_share_the_flight_adapters_token(
@@ -316,4 +320,5 @@ async def test_slow_suppliers_time_out_within_the_deadline(
     started = time.monotonic()
     with pytest.raises(ProviderTimeoutError):
         await build[code](settings).search_hotels(COUPLE, timeout_s=0.4)
-    assert time.monotonic() - started < 0.7
+    # Well short of the 1.5 s answer: the deadline, not the supplier, ended the call.
+    assert time.monotonic() - started < 1.2

@@ -7,15 +7,12 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from guidera.v1 import (
     booking_service_pb2,
     booking_service_pb2_grpc,
@@ -26,18 +23,12 @@ from guidera.v1 import (
 from guidera_grpc.config import SANDBOX_CREDENTIALS
 from guidera_grpc.sandbox import RunningSandbox
 from guidera_grpc.server import GuideraServer
+from tests.cluster_kit import free_port, wait_serving
 from tests.pg import PgCluster
 from tests.searching import collect, days_ahead, of_kind
 from tests.server_fixtures import SandboxControl, lift_rate_limits, server_settings
 
 GUIDERA = str(Path(sys.executable).parent / "guidera")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _hotelbeds_only(dsn: str, sandbox_url: str, address: str) -> dict[str, str]:
@@ -53,22 +44,6 @@ def _hotelbeds_only(dsn: str, sandbox_url: str, address: str) -> dict[str, str]:
     }
 
 
-async def _serving(address: str, process: asyncio.subprocess.Process) -> None:
-    """Until the health service says SERVING: the store is migrated and the adapters built."""
-    async with grpc.aio.insecure_channel(address) as channel:
-        stub: Any = health_pb2_grpc.HealthStub(channel)
-        for _ in range(300):
-            assert process.returncode is None, "the server exited during start-up"
-            try:
-                reply = await stub.Check(health_pb2.HealthCheckRequest(), timeout=0.5)
-                if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.aio.AioRpcError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError("the server never served")
-
-
 async def _ledger(control: SandboxControl) -> list[dict[str, str]]:
     async with control.http.get("/_sandbox/bookings") as response:
         listed: list[dict[str, str]] = (await response.json())["bookings"]
@@ -80,7 +55,7 @@ async def test_a_booking_confirmed_by_the_supplier_survives_a_killed_server(
 ) -> None:
     dsn = await pg_cluster.create_database()
     await lift_rate_limits(dsn)
-    address = f"127.0.0.1:{_free_port()}"
+    address = f"127.0.0.1:{free_port()}"
     process = await asyncio.create_subprocess_exec(
         GUIDERA,
         "serve",
@@ -89,7 +64,7 @@ async def test_a_booking_confirmed_by_the_supplier_survives_a_killed_server(
         stderr=asyncio.subprocess.DEVNULL,
     )
     try:
-        await _serving(address, process)
+        await wait_serving(address, process)
         async with grpc.aio.insecure_channel(address) as channel:
             offer_id = await _a_hotelbeds_offer(channel)
             await sandbox_control.set("hotelbeds", book_latency="3000ms")

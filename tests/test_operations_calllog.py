@@ -149,7 +149,8 @@ async def test_a_full_queue_drops_and_counts(pg_cluster: PgCluster) -> None:
 
 
 async def test_retention_purges_old_rows_only(pg_cluster: PgCluster) -> None:
-    """Rows older than the retention go (call log and health checks); newer rows stay."""
+    """Rows older than the retention go (call log, health checks, job runs); newer rows
+    stay."""
     async with migrated_database(pg_cluster) as (pool, _):
         now = dt.datetime.now(dt.UTC)
         log = CallLog(pool)
@@ -161,10 +162,18 @@ async def test_retention_purges_old_rows_only(pg_cluster: PgCluster) -> None:
             " VALUES ('kiwi', now() - interval '40 days', 'recovery', true),"
             " ('kiwi', now(), 'recovery', true)"
         )
+        await pool.execute(
+            "INSERT INTO job_runs (job, replica, started_at) VALUES"
+            " ('recovery', 'r1', now() - interval '31 days'), ('recovery', 'r1', now())"
+        )
 
         result = await purge_old_rows(pool, 30, batch=1)
 
-        assert result.deleted == {"provider_logs": 2, "provider_health_checks": 1}
+        assert result.deleted == {
+            "provider_logs": 2,
+            "provider_health_checks": 1,
+            "job_runs": 1,
+        }
         assert await _count(pool) == 2
 
 

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="GUIDERA_LOG_LEVEL")
     log_format: str = Field("console", validation_alias="GUIDERA_LOG_FORMAT")
     shutdown_grace_s: float = Field(10.0, validation_alias="GUIDERA_SHUTDOWN_GRACE_S", gt=0)
+    #: On SIGTERM, seconds between turning NOT_SERVING and refusing new calls, so that load
+    #: balancers and Kubernetes see the pod leave before its listener closes.
+    drain_delay_s: float = Field(0.0, validation_alias="GUIDERA_DRAIN_DELAY_S", ge=0, le=300)
     max_concurrent_rpcs: int = Field(512, validation_alias="GUIDERA_MAX_CONCURRENT_RPCS", gt=0)
 
     #: ``keys``: every RPC but health and reflection needs an API key; ``open``: none does.
@@ -94,6 +97,8 @@ class Settings(BaseSettings):
         60.0, validation_alias="GUIDERA_RETRY_BUDGET_WINDOW_S", gt=0
     )
     replicas: int = Field(1, validation_alias="GUIDERA_REPLICAS", ge=1)
+    #: A sandbox run elsewhere (``guidera sandbox``): the adapters use its URLs and credentials.
+    sandbox_url: str | None = Field(None, validation_alias="GUIDERA_SANDBOX_URL")
 
     alert_email: str | None = Field(None, validation_alias="ALERT_EMAIL")
     smtp_host: str | None = Field(None, validation_alias="GUIDERA_SMTP_HOST")
@@ -104,6 +109,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(True, validation_alias="GUIDERA_SMTP_STARTTLS")
 
     reconcile_interval_s: float = Field(30.0, validation_alias="GUIDERA_RECONCILE_INTERVAL_S", gt=0)
+    #: A pending booking younger than this may still be in the hands of a live request.
+    reconcile_grace_s: float = Field(120.0, validation_alias="GUIDERA_RECONCILE_GRACE_S", gt=0)
     recovery_interval_s: float = Field(300.0, validation_alias="GUIDERA_RECOVERY_INTERVAL_S", gt=0)
     log_retention_days: int = Field(30, validation_alias="GUIDERA_LOG_RETENTION_DAYS", ge=1)
     log_payloads: bool = Field(False, validation_alias="GUIDERA_LOG_PAYLOADS")

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 import aiohttp
+import asyncpg
 import orjson
 from guidera.v1 import search_service_pb2
 
@@ -35,6 +36,7 @@ from guidera_grpc.cache.search_cache import SearchCache
 from guidera_grpc.config import Settings
 from guidera_grpc.errors import BudgetExhausted, NoProviderAvailable, NotReady
 from guidera_grpc.operations import Operations
+from guidera_grpc.operations.jobs import REPLICA_ID
 from guidera_grpc.providers.amadeus import AmadeusFlights
 from guidera_grpc.providers.booking_registry import build_booking_providers
 from guidera_grpc.providers.registry import (
@@ -50,6 +52,7 @@ from guidera_grpc.resilience import (
     blocked_providers,
     limits_from_profiles,
 )
+from guidera_grpc.resilience.sharing import SharedResilience
 from guidera_grpc.routing.plan import RoutingPlan
 from guidera_grpc.routing.router import Route, Router
 from guidera_grpc.search.coordinator import SearchCoordinator
@@ -60,6 +63,7 @@ from guidera_grpc.search.params import PackageSearch
 from guidera_grpc.search.probes import PROBE_TIMEOUT_S, probe_searches
 from guidera_grpc.search.strategies import Strategy, strategy_named
 from guidera_grpc.store import Store, open_store
+from guidera_grpc.store.changes import Change, ChangeListener, announce
 from guidera_grpc.store.fx import load_fx_rates
 from guidera_grpc.store.providers import get_provider, list_providers
 from guidera_grpc.store.sessions import SearchSessionRecord, record_search_session
@@ -82,6 +86,8 @@ class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.ready = False
+        #: This runtime among the replicas (one process may hold several in tests).
+        self.replica_id = f"{REPLICA_ID}-{uuid.uuid4().hex[:4]}"
         self._store: Store | None = None
         self._http: aiohttp.ClientSession | None = None
         self._providers = ProviderSet()
@@ -94,6 +100,8 @@ class Runtime:
         self.reconciler: Reconciler | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._cache: ByteCache | None = None
+        self.sharing: SharedResilience | None = None
+        self.changes: ChangeListener | None = None
         self.pages = ResultPages(MemoryCache())
         self.coordinator = SearchCoordinator(self, None, self.pages)
 
@@ -116,9 +124,16 @@ class Runtime:
             observer=self.operations,
             budget=self.operations.budget,
             redis_url=redis.get_secret_value() if redis else None,
-            on_circuit_change=_log_circuit_change,
+            on_circuit_change=self._circuit_changed,
         )
         guard = self.guard
+        if redis is not None:
+            self.sharing = SharedResilience(
+                guard, redis.get_secret_value(), self.settings.cache_namespace, self.replica_id
+            )
+            await self.sharing.start()
+        self.changes = ChangeListener(self._store.dsn, self.replica_id, self._apply_change)
+        self.changes.start()
         self._router = Router(
             self._store.pool,
             max_concurrent=self.settings.max_concurrent_providers,
@@ -149,7 +164,10 @@ class Runtime:
         )
         self._offer_desk = OfferDesk(offers, booking_providers)
         self.reconciler = Reconciler(
-            self._store.pool, booking_providers, interval_s=self.settings.reconcile_interval_s
+            self._store.pool,
+            booking_providers,
+            interval_s=self.settings.reconcile_interval_s,
+            pending_grace_s=self.settings.reconcile_grace_s,
         )
         self.reconciler.start()
         self.ready = True
@@ -164,6 +182,10 @@ class Runtime:
             await self._booking.drain()
         if self.reconciler is not None:
             await self.reconciler.stop()
+        if self.changes is not None:
+            await self.changes.close()
+        if self.sharing is not None:
+            await self.sharing.close()
         if self.guard is not None:
             await self.guard.close()
         if self.operations is not None:
@@ -197,6 +219,41 @@ class Runtime:
         """Make the next search read providers, rules and chains from the store."""
         if self._router is not None:
             self._router.forget()
+
+    async def announce(self, kind: str, **details: str) -> None:
+        """Tell the other replicas about a change this one has already applied. A notice
+        that cannot be sent is logged: the others still see it within their cache's 5 s."""
+        try:
+            await announce(self.store.pool, self.replica_id, kind, **details)
+        except (OSError, asyncpg.PostgresError) as error:
+            log.warning(
+                "change notice not sent",
+                extra={"fields": {"kind": kind, "error": type(error).__name__}},
+            )
+
+    async def _apply_change(self, change: Change) -> None:
+        """Apply a change another replica announced."""
+        log.info(
+            "change from another replica",
+            extra={"fields": {"kind": change.kind, "origin": change.origin, **change.details}},
+        )
+        if change.kind in ("registry", "resync"):
+            self.registry_changed()
+            if self.operations is not None:
+                await self.operations.registry.refresh()
+        if change.kind in ("fx", "resync"):
+            await self.reload_fx_rates()
+        provider = change.details.get("provider")
+        if change.kind == "circuit" and provider and self.guard is not None:
+            circuit = self.guard.circuit(provider)
+            if change.details.get("action") == "reset":
+                circuit.reset()
+            elif change.details.get("action") == "force_open":
+                circuit.force_open()
+
+    def _circuit_changed(self, change: CircuitChange) -> None:
+        if self.sharing is not None:
+            self.sharing.circuit_changed(change)
 
     async def reload_fx_rates(self) -> None:
         """Read the exchange rates again: the next search converts with them."""
@@ -433,13 +490,6 @@ def session_record(run: SearchRun | PackageRun) -> SearchSessionRecord:
         result_count=summary.total_offers,
         first_result_ms=round(first_ms * 1000) if first_ms is not None else None,
         duration_ms=round(summary.duration_s * 1000),
-    )
-
-
-def _log_circuit_change(change: CircuitChange) -> None:
-    log.warning(
-        "circuit changed",
-        extra={"fields": {"provider": change.provider, "from": change.old, "to": change.new}},
     )
 
 

@@ -132,12 +132,17 @@ class GuideraServer:
         await self._set_health(health_pb2.HealthCheckResponse.SERVING)
         log.info("serving", extra={"fields": {"address": self.address}})
 
-    async def stop(self, grace_s: float | None = None) -> None:
-        """Turn NOT_SERVING, finish running calls within the grace period, close the runtime."""
+    async def stop(self, grace_s: float | None = None, *, drain_s: float = 0.0) -> None:
+        """Turn NOT_SERVING, keep taking calls for ``drain_s`` while balancers notice, then
+        refuse new ones, finish running calls within the grace period, close the runtime
+        (which flushes the call log)."""
         grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
         await self.health.enter_graceful_shutdown()
         if self._startup is not None and not self._startup.done():
             self._startup.cancel()
+        if drain_s > 0:
+            log.info("draining", extra={"fields": {"drain_s": drain_s}})
+            await asyncio.sleep(drain_s)
         await self._server.stop(grace)
         await self.runtime.close()
         log.info("stopped")
@@ -166,5 +171,9 @@ async def run_until_signalled(server: GuideraServer) -> None:
         await server.stop(0)
         raise startup.exception()  # type: ignore[misc]
     await stopped
-    log.info("stopping", extra={"fields": {"grace_s": server.settings.shutdown_grace_s}})
-    await server.stop()
+    settings = server.settings
+    log.info(
+        "stopping",
+        extra={"fields": {"grace_s": settings.shutdown_grace_s, "drain_s": settings.drain_delay_s}},
+    )
+    await server.stop(drain_s=settings.drain_delay_s)

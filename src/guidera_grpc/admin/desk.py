@@ -71,6 +71,7 @@ class AdminDesk:
 
         await providers.apply_change(self._pool, change)
         self._runtime.registry_changed()
+        await self._runtime.announce("registry")
         await self._runtime.forget_searches()
         await record_change(
             self._pool,
@@ -124,6 +125,7 @@ class AdminDesk:
 
         created = await rules.insert_rule(self._pool, columns)
         self._runtime.registry_changed()
+        await self._runtime.announce("registry")
         await record_change(self._pool, actor, "create_rule", created.rule_id, name=created.name)
 
         return pb.CreateRoutingRuleResponse(rule=created)
@@ -138,6 +140,7 @@ class AdminDesk:
 
         updated = await rules.replace_rule(self._pool, rule_id, columns)
         self._runtime.registry_changed()
+        await self._runtime.announce("registry")
         await record_change(
             self._pool,
             actor,
@@ -155,6 +158,7 @@ class AdminDesk:
 
         await rules.delete_rule(self._pool, rule_id)
         self._runtime.registry_changed()
+        await self._runtime.announce("registry")
         await record_change(self._pool, actor, "delete_rule", str(rule_id))
 
         return pb.DeleteRoutingRuleResponse()
@@ -178,6 +182,7 @@ class AdminDesk:
 
         stored = await chains.upsert_chain(self._pool, category, request.chain.region, codes)
         self._runtime.registry_changed()
+        await self._runtime.announce("registry")
         await record_change(
             self._pool, actor, "set_chain", f"{category}/{stored.region}", providers=codes
         )
@@ -193,6 +198,7 @@ class AdminDesk:
 
         await chains.delete_chain(self._pool, category, request.region)
         self._runtime.registry_changed()
+        await self._runtime.announce("registry")
         await record_change(self._pool, actor, "delete_chain", f"{category}/{request.region}")
 
         return pb.DeleteFallbackChainResponse()
@@ -245,6 +251,7 @@ class AdminDesk:
         profile = await self._profile(request.provider, "provider")
 
         state = circuits.reset(self._guard, profile.code)
+        await self._runtime.announce("circuit", provider=profile.code, action="reset")
         await record_change(self._pool, actor, "reset_circuit", profile.code)
 
         return pb.ResetCircuitResponse(circuit_state=state)
@@ -255,6 +262,7 @@ class AdminDesk:
         profile = await self._profile(request.provider, "provider")
 
         state = circuits.force_open(self._guard, profile.code)
+        await self._runtime.announce("circuit", provider=profile.code, action="force_open")
         await record_change(self._pool, actor, "force_open_circuit", profile.code)
 
         return pb.ForceOpenCircuitResponse(circuit_state=state)
@@ -275,6 +283,7 @@ class AdminDesk:
 
         answer = await fx.store_rate(self._pool, currency, eur_per_unit)
         await self._runtime.reload_fx_rates()
+        await self._runtime.announce("fx")
         await self._runtime.forget_searches()
         await record_change(
             self._pool, actor, "set_fx_rate", currency, rate_per_eur=answer.rate_per_eur

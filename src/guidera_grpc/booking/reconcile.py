@@ -18,11 +18,11 @@ import asyncpg
 from guidera_grpc.booking import records
 from guidera_grpc.booking.desk import BOOKING_TIMEOUT_S, BookingProviders
 from guidera_grpc.normalizers.money import to_decimal
+from guidera_grpc.operations.jobs import run_exclusively
 from guidera_grpc.providers.errors import ProviderError
 
 log = logging.getLogger(__name__)
 
-LOCK_KEY = 7_311_042_250_113
 #: A pending booking younger than this may still be in the hands of a live request.
 PENDING_GRACE_S = 120.0
 BATCH = 50
@@ -32,11 +32,17 @@ class Reconciler:
     """Runs the settling pass every ``interval_s`` until stopped."""
 
     def __init__(
-        self, pool: asyncpg.Pool, providers: BookingProviders, *, interval_s: float
+        self,
+        pool: asyncpg.Pool,
+        providers: BookingProviders,
+        *,
+        interval_s: float,
+        pending_grace_s: float = PENDING_GRACE_S,
     ) -> None:
         self._pool = pool
         self._providers = providers
         self._interval_s = interval_s
+        self._pending_grace_s = pending_grace_s
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -52,24 +58,20 @@ class Reconciler:
         while True:
             await asyncio.sleep(self._interval_s)
             try:
-                await self.run_once()
+                await self.run_once(pending_grace_s=self._pending_grace_s)
             except (OSError, asyncpg.PostgresError) as error:
                 log.warning("reconciliation pass failed", extra={"fields": {"error": str(error)}})
 
     async def run_once(self, *, pending_grace_s: float = PENDING_GRACE_S) -> int:
         """Settle what can be settled now; the number of bookings settled, or -1 when
         another replica holds the job."""
-        async with self._pool.acquire() as connection:
-            if not await connection.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY):
-                return -1
-            try:
-                rows = await records.unsettled(
-                    self._pool, pending_for_s=pending_grace_s, limit=BATCH
-                )
-                settled = [await self._settle(row) for row in rows]
-                return sum(settled)
-            finally:
-                await connection.execute("SELECT pg_advisory_unlock($1)", LOCK_KEY)
+
+        async def settle_all() -> int:
+            rows = await records.unsettled(self._pool, pending_for_s=pending_grace_s, limit=BATCH)
+            return sum([await self._settle(row) for row in rows])
+
+        ran, settled = await run_exclusively(self._pool, "reconciliation", settle_all)
+        return settled if ran and settled is not None else -1
 
     async def _settle(self, row: records.BookingRow) -> int:
         provider = self._providers.get(row.category, {}).get(row.provider)

@@ -20,6 +20,9 @@ async def serve_forever(settings: Settings, *, sandbox_knobs: Knobs | None) -> N
         sandbox = await start_sandbox(port=0, knobs=sandbox_knobs)
         settings = settings.with_sandbox(sandbox.url)
         log.info("sandbox started", extra={"fields": {"url": sandbox.url}})
+    elif settings.sandbox_url:
+        settings = settings.with_sandbox(settings.sandbox_url)
+        log.info("using the sandbox", extra={"fields": {"url": settings.sandbox_url}})
     try:
         await run_until_signalled(GuideraServer(settings))
     finally:

@@ -3,7 +3,7 @@
 A :class:`Periodic` runs a coroutine function every ``interval_s`` seconds on its own task until
 stopped; a failing run is logged and the loop goes on. :func:`once_across_replicas` wraps a job
 in a PostgreSQL advisory lock taken without waiting: the replica that gets it runs the job, the
-others skip that round.
+others skip that round. Each run is recorded in ``job_runs`` with the replica that ran it.
 """
 
 from __future__ import annotations
@@ -12,14 +12,23 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 import random
+import secrets
+import socket
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import asyncpg
 
 _log = logging.getLogger(__name__)
 
 Work = Callable[[], Awaitable[object]]
+T = TypeVar("T")
+
+#: This process, as job_runs and the change notices name it: host, pid and a random suffix
+#: (two processes in one container share a host name; a restarted one may reuse a pid).
+REPLICA_ID = f"{socket.gethostname()[:100]}-{os.getpid()}-{secrets.token_hex(3)}"
 
 #: Seconds to wait for a pooled connection before giving up on a background write.
 ACQUIRE_TIMEOUT_S = 10.0
@@ -33,17 +42,38 @@ def lock_key(name: str) -> int:
 
 async def once_across_replicas(pool: asyncpg.Pool, name: str, work: Work) -> bool:
     """Run ``work`` if no other replica is running the job ``name``; say whether it ran."""
+    ran, _ = await run_exclusively(pool, name, work)
+    return ran
+
+
+async def run_exclusively(
+    pool: asyncpg.Pool, name: str, work: Callable[[], Awaitable[T]]
+) -> tuple[bool, T | None]:
+    """``(True, result)`` after running ``work`` under the job's advisory lock, or
+    ``(False, None)`` when another replica holds it. The run is recorded in ``job_runs``."""
     key = lock_key(name)
     async with pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn:
         if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
             _log.debug("job %s runs elsewhere; skipped", name)
-            return False
+            return False, None
+        ok = False
+        run_id: int | None = None
         try:
-            await work()
+            run_id = await conn.fetchval(_RUN_STARTED, name, REPLICA_ID)
+            result = await work()
+            ok = True
+            return True, result
         finally:
             if not conn.is_closed():
+                # The row is closed before the lock goes, so runs never appear to overlap.
+                if run_id is not None:
+                    with contextlib.suppress(asyncpg.PostgresError, OSError):
+                        await conn.execute(_RUN_FINISHED, run_id, ok)
                 await conn.execute("SELECT pg_advisory_unlock($1)", key)
-    return True
+
+
+_RUN_STARTED = "INSERT INTO job_runs (job, replica) VALUES ($1, $2) RETURNING id"
+_RUN_FINISHED = "UPDATE job_runs SET finished_at = clock_timestamp(), ok = $2 WHERE id = $1"
 
 
 class Periodic:

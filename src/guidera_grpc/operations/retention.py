@@ -17,7 +17,11 @@ from guidera_grpc.operations.periods import utc_now
 _log = logging.getLogger(__name__)
 
 #: table -> its time column; the names are fixed here, never taken from input.
-_TABLES = {"provider_logs": "started_at", "provider_health_checks": "checked_at"}
+_TABLES = {
+    "provider_logs": "started_at",
+    "provider_health_checks": "checked_at",
+    "job_runs": "started_at",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,8 @@ class CircuitChange:
     new: str
     open_for_s: float
     at: dt.datetime
+    #: True when the change was taken from another replica rather than reached here.
+    adopted: bool = False
 
 
 CircuitChangeHandler = Callable[[CircuitChange], None]
@@ -93,6 +95,7 @@ class Circuit:
         self._storage = _MutableStorage()
         self._trials = 0
         self._reported = CLOSED
+        self._adopting = False
         self._breaker = pybreaker.CircuitBreaker(
             fail_max=policy.failures,
             reset_timeout=policy.open_s,
@@ -164,6 +167,32 @@ class Circuit:
         self._breaker.close()
         self._storage.reset_counter()
 
+    @property
+    def opened_at(self) -> dt.datetime | None:
+        """When the circuit last opened (None if it never did)."""
+        return self._storage.opened_at
+
+    def adopt(self, state: str, open_for_s: float, opened_at: dt.datetime) -> None:
+        """Take a state another replica reached: open since ``opened_at`` for ``open_for_s``,
+        or closed. Half-open is not adopted: each replica reaches it by its own clock."""
+        self._adopting = True
+        try:
+            if state == OPEN:
+                local = self._storage.opened_at
+                if self.state == OPEN and local is not None and local >= opened_at:
+                    return
+                open_for_s = min(max(open_for_s, self._policy.open_s), self._policy.open_max_s)
+                self._breaker.reset_timeout = open_for_s
+                if self.state != OPEN:
+                    self._breaker.open()
+                # Opening doubles the period after a failed local trial: the sender's counts.
+                self._breaker.reset_timeout = open_for_s
+                self._storage.opened_at = opened_at
+            elif state == CLOSED and self.state != CLOSED:
+                self.reset()
+        finally:
+            self._adopting = False
+
     def _open_left_s(self) -> float:
         opened_at = self._storage.opened_at
         if opened_at is None:
@@ -183,7 +212,12 @@ class Circuit:
             self._breaker.reset_timeout = self._policy.open_s
         self._reported = new
         change = CircuitChange(
-            self.provider, old, new, self._breaker.reset_timeout, dt.datetime.now(dt.UTC)
+            self.provider,
+            old,
+            new,
+            self._breaker.reset_timeout,
+            self._storage.opened_at or dt.datetime.now(dt.UTC),
+            adopted=self._adopting,
         )
         _log_change(change)
         if self._on_change is not None:
@@ -231,6 +265,8 @@ def _not_a_failure(error: BaseException) -> bool:
 
 def _log_change(change: CircuitChange) -> None:
     fields = {"provider": change.provider, "from": change.old, "to": change.new}
+    if change.adopted:
+        fields["source"] = "another replica"
     if change.new == OPEN:
         fields["open_for_s"] = f"{change.open_for_s:g}"
         log.warning("circuit opened", extra={"fields": fields})

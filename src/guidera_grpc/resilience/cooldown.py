@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from guidera_grpc.resilience.errors import COOLDOWN, Block
 
@@ -12,9 +13,17 @@ class Cooldowns:
 
     def __init__(self) -> None:
         self._until: dict[str, float] = {}
+        #: Told of every cooldown started here (to share it with the other replicas).
+        self.on_start: Callable[[str, float], None] | None = None
 
     def start(self, provider: str, seconds: float) -> None:
         """Rest ``provider`` for ``seconds`` (an earlier, longer rest is kept)."""
+        self.adopt(provider, seconds)
+        if self.on_start is not None:
+            self.on_start(provider, seconds)
+
+    def adopt(self, provider: str, seconds: float) -> None:
+        """Rest ``provider`` for ``seconds`` because another replica was asked to."""
         until = time.monotonic() + seconds
         self._until[provider] = max(until, self._until.get(provider, until))
 

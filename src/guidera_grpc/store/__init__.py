@@ -30,6 +30,8 @@ class Store:
 
     pool: asyncpg.Pool
     embedded: EmbeddedPostgres | None = None
+    #: Where the pool connects, for the one connection that listens for change notices.
+    dsn: str = ""
 
     async def close(self) -> None:
         """Close the pool, then stop the embedded server if this store started it."""
@@ -65,7 +67,7 @@ async def open_store(settings: Settings, *, min_size: int = 1, max_size: int = 1
         if embedded is not None:
             await embedded.stop()
         raise
-    store = Store(pool, embedded)
+    store = Store(pool, embedded, dsn)
     try:
         await migrate(pool)
     except BaseException:

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BUF := node_modules/.bin/buf
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: setup run sandbox test lint protos protos-check buf-lint clean
+.PHONY: setup run sandbox test lint deploy-check protos protos-check buf-lint clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,17 @@ lint: setup buf-lint
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+
+# The deploy/ files, checked without a Docker engine or a cluster: every manifest against the
+# schemas of K8S_VERSION in strict mode (unknown fields fail), the Dockerfile with hadolint,
+# and the compose file with `compose config`. tests/test_deploy_manifests.py checks the rest.
+K8S_VERSION ?= 1.34.0
+K8S_MANIFESTS = $(shell find deploy/k8s -name '*.yaml' | sort)
+
+deploy-check: setup
+	$(BIN)/kubernetes-validate --strict --kubernetes-version $(K8S_VERSION) $(K8S_MANIFESTS)
+	$(BIN)/hadolint deploy/Dockerfile
+	bash deploy/check-compose.sh
 
 $(BUF):
 	npm install --no-save --silent --no-audit --no-fund @bufbuild/buf@1

@@ -20,7 +20,7 @@ DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 K8S = DEPLOY / "k8s"
 
 #: Settings that land on main beside these files, before config.py names them.
-PENDING_SETTINGS = {"GUIDERA_METRICS_LISTEN", "GUIDERA_SANDBOX_URL"}
+PENDING_SETTINGS = {"GUIDERA_METRICS_LISTEN"}
 
 Manifest = dict[str, Any]
 

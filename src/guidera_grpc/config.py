@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     #: On SIGTERM, seconds between turning NOT_SERVING and refusing new calls, so that load
     #: balancers and Kubernetes see the pod leave before its listener closes.
     drain_delay_s: float = Field(0.0, validation_alias="GUIDERA_DRAIN_DELAY_S", ge=0, le=300)
+    #: Connections are closed (GOAWAY) after this long, running calls given ``..._GRACE_S``
+    #: more, so clients balancing by DNS spread over replicas added since they connected.
+    max_connection_age_s: float = Field(
+        300.0, validation_alias="GUIDERA_MAX_CONNECTION_AGE_S", gt=0
+    )
+    max_connection_age_grace_s: float = Field(
+        30.0, validation_alias="GUIDERA_MAX_CONNECTION_AGE_GRACE_S", ge=0
+    )
     max_concurrent_rpcs: int = Field(512, validation_alias="GUIDERA_MAX_CONCURRENT_RPCS", gt=0)
 
     #: ``keys``: every RPC but health and reflection needs an API key; ``open``: none does.

@@ -64,6 +64,12 @@ class GuideraServer:
                 ("grpc.max_receive_message_length", MAX_REQUEST_BYTES),
                 # A second server on a port in use must fail, not split the traffic.
                 ("grpc.so_reuseport", 0),
+                # HTTP/2 pins a client to one replica: recycled connections rebalance.
+                ("grpc.max_connection_age_ms", round(settings.max_connection_age_s * 1000)),
+                (
+                    "grpc.max_connection_age_grace_ms",
+                    round(settings.max_connection_age_grace_s * 1000),
+                ),
             ],
         )
         self._startup: asyncio.Task[None] | None = None

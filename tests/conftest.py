@@ -10,6 +10,10 @@ import pytest
 
 from tests.pg import PgCluster, open_cluster
 
+# Test servers (and `guidera serve` subprocesses) serve /metrics on a free port, never on the
+# default one that a second test run, or a real server, may hold.
+os.environ.setdefault("GUIDERA_METRICS_LISTEN", "127.0.0.1:0")
+
 
 @pytest.fixture(scope="session")
 async def pg_cluster() -> AsyncIterator[PgCluster]:

@@ -19,8 +19,6 @@ from guidera_grpc.config import SANDBOX_CREDENTIALS, Settings
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 K8S = DEPLOY / "k8s"
 
-#: Settings that land on main beside these files, before config.py names them.
-PENDING_SETTINGS = {"GUIDERA_METRICS_LISTEN"}
 
 Manifest = dict[str, Any]
 
@@ -73,7 +71,7 @@ def _known_variables() -> set[str]:
         for field in Settings.model_fields.values()
         if isinstance(field.validation_alias, str)
     }
-    return names | PENDING_SETTINGS
+    return names
 
 
 def _quantity(value: str | int | float) -> float:

@@ -70,6 +70,8 @@ class Settings(BaseSettings):
         30.0, validation_alias="GUIDERA_MAX_CONNECTION_AGE_GRACE_S", ge=0
     )
     max_concurrent_rpcs: int = Field(512, validation_alias="GUIDERA_MAX_CONCURRENT_RPCS", gt=0)
+    #: host:port of the Prometheus /metrics endpoint; port 0 picks a free one, "" turns it off.
+    metrics_listen: str = Field("127.0.0.1:9464", validation_alias="GUIDERA_METRICS_LISTEN")
 
     #: ``keys``: every RPC but health and reflection needs an API key; ``open``: none does.
     auth_mode: Literal["keys", "open"] = Field("keys", validation_alias="GUIDERA_AUTH")

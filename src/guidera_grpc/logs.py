@@ -2,6 +2,8 @@
 
 Code logs with the standard library and passes fields in ``extra={"fields": {...}}``; the
 request id comes from a context variable set by the servicer for the duration of an RPC.
+Tasks started during an RPC copy that context, so their lines carry the id too. In JSON, a
+line logged while a traced span is current also carries its ``trace_id`` and ``span_id``.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import sys
 from typing import Any
 
 import orjson
+from opentelemetry import trace
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
-_OURS = frozenset({"request_id", "fields"})
+_OURS = frozenset({"request_id", "fields", "trace_id", "span_id"})
 
 
 def fields_of(record: logging.LogRecord) -> dict[str, Any]:
@@ -32,10 +35,15 @@ def fields_of(record: logging.LogRecord) -> dict[str, Any]:
 
 
 class RequestIdFilter(logging.Filter):
-    """Stamps every record with the request id of the RPC that emitted it."""
+    """Stamps every record with the request id of the RPC that emitted it, and with the ids
+    of the current span when one is recorded."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            record.trace_id = format(span.trace_id, "032x")
+            record.span_id = format(span.span_id, "016x")
         return True
 
 
@@ -50,6 +58,10 @@ class JsonFormatter(logging.Formatter):
             "event": record.getMessage(),
             **fields_of(record),
         }
+        trace_id = getattr(record, "trace_id", None)
+        if trace_id is not None:
+            payload["trace_id"] = trace_id
+            payload["span_id"] = getattr(record, "span_id", None)
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
         return orjson.dumps(payload, default=str).decode()

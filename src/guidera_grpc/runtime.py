@@ -67,6 +67,7 @@ from guidera_grpc.store.changes import Change, ChangeListener, announce
 from guidera_grpc.store.fx import load_fx_rates
 from guidera_grpc.store.providers import get_provider, list_providers
 from guidera_grpc.store.sessions import SearchSessionRecord, record_search_session
+from guidera_grpc.telemetry import Telemetry
 from guidera_grpc.validation.common import Violations
 from guidera_grpc.validation.search import CATEGORY_NAMES, MAX_RESULTS, ValidSearch
 
@@ -83,8 +84,9 @@ DEADLINE_RESERVE_S = 0.1
 class Runtime:
     """The service's long-lived parts, shared by every RPC."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, telemetry: Telemetry | None = None) -> None:
         self.settings = settings
+        self.telemetry = telemetry if telemetry is not None else Telemetry(settings)
         self.ready = False
         #: This runtime among the replicas (one process may hold several in tests).
         self.replica_id = f"{REPLICA_ID}-{uuid.uuid4().hex[:4]}"
@@ -117,16 +119,19 @@ class Runtime:
         self._fx = FxTable(await load_fx_rates(self._store.pool))
         self.operations = Operations(self._store.pool, self.settings, probe=self._probe)
         await self.operations.start()
+        # Every upstream attempt goes to operations, then to the metrics and the traces.
+        observer = self.telemetry.observing(self.operations)
         redis = self.settings.redis_url
         self.guard = ProviderGuard(
             self.settings,
             limits_from_profiles(await list_providers(self._store.pool)),
-            observer=self.operations,
+            observer=observer,
             budget=self.operations.budget,
             redis_url=redis.get_secret_value() if redis else None,
             on_circuit_change=self._circuit_changed,
         )
         guard = self.guard
+        self.telemetry.watch(guard)
         if redis is not None:
             self.sharing = SharedResilience(
                 guard, redis.get_secret_value(), self.settings.cache_namespace, self.replica_id
@@ -151,7 +156,9 @@ class Runtime:
         self.pages = ResultPages(self._cache)
         search_cache = SearchCache(self._cache) if self.settings.enable_caching else None
         offers = OfferStore(self._cache)
-        self.coordinator = SearchCoordinator(self, search_cache, self.pages, offers)
+        self.coordinator = SearchCoordinator(
+            self, search_cache, self.pages, offers, on_lookup=self.telemetry.metrics.cache_lookup
+        )
         booking_providers = build_booking_providers(
             self._http, self.settings, self._amadeus(), hotelbeds_markup=markup
         )
@@ -160,7 +167,7 @@ class Runtime:
             offers,
             booking_providers,
             sealer_for(self.settings),
-            observer=self.operations,
+            observer=observer,
         )
         self._offer_desk = OfferDesk(offers, booking_providers)
         self.reconciler = Reconciler(
@@ -442,8 +449,10 @@ class Runtime:
         return profile.commission_percent
 
     def record_search(self, run: SearchRun | PackageRun) -> None:
-        """Write the search's session row off the request path."""
-        self.spawn(record_search_session(self.store.pool, session_record(run)))
+        """Count the search in the metrics; write its session row off the request path."""
+        record = session_record(run)
+        self.telemetry.metrics.search_finished(record)
+        self.spawn(record_search_session(self.store.pool, record))
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run ``work`` in the background; close() waits for it."""

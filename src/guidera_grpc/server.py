@@ -35,6 +35,7 @@ from guidera_grpc.config import Settings
 from guidera_grpc.runtime import Runtime
 from guidera_grpc.security.keys import KeyRing
 from guidera_grpc.security.tls import server_credentials
+from guidera_grpc.telemetry import RpcTracing, Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ class GuideraServer:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.runtime = Runtime(settings)
+        self.telemetry = Telemetry(settings)
+        self.runtime = Runtime(settings, self.telemetry)
         self.health = health.aio.HealthServicer()
         self.port = 0
         self._server = grpc.aio.server(
@@ -76,12 +78,14 @@ class GuideraServer:
         self._add_services()
 
     def _interceptors(self) -> list[grpc.aio.ServerInterceptor]:
-        """Authentication first (unless the server runs open), then tolerant decoding."""
+        """Tracing around everything (refusals included), then authentication (unless the
+        server runs open), then tolerant decoding."""
+        tracing = RpcTracing(self.telemetry.tracing)
         if self.settings.auth_mode == "open":
-            return [SafeDecoding()]
+            return [tracing, SafeDecoding()]
         runtime = self.runtime
         keys = KeyRing(lambda: runtime.store.pool)
-        return [Authentication(keys, ready=lambda: runtime.ready), SafeDecoding()]
+        return [tracing, Authentication(keys, ready=lambda: runtime.ready), SafeDecoding()]
 
     def _add_services(self) -> None:
         search_service_pb2_grpc.add_SearchServiceServicer_to_server(
@@ -111,6 +115,7 @@ class GuideraServer:
             self.port = self._server.add_secure_port(self.settings.listen, credentials)
         if self.port == 0:
             raise OSError(f"cannot listen on {self.settings.listen}")
+        await self.telemetry.start()
         await self._server.start()
         if self.settings.auth_mode == "open":
             log.warning(
@@ -127,6 +132,11 @@ class GuideraServer:
         """host:port actually bound (the port is chosen by the system for port 0)."""
         host = self.settings.listen.rsplit(":", 1)[0]
         return f"{host}:{self.port}"
+
+    @property
+    def metrics_port(self) -> int | None:
+        """The port of /metrics once started (chosen by the system for port 0); None if off."""
+        return self.telemetry.metrics_port
 
     async def wait_ready(self) -> None:
         """Wait until the runtime opened; re-raise its failure if it did not."""
@@ -151,6 +161,7 @@ class GuideraServer:
             await asyncio.sleep(drain_s)
         await self._server.stop(grace)
         await self.runtime.close()
+        await self.telemetry.close()
         log.info("stopped")
 
     async def wait_for_termination(self) -> None:

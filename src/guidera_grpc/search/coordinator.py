@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from typing import Protocol
 
 from google.protobuf import duration_pb2
@@ -57,8 +57,12 @@ class SearchCoordinator:
         cache: SearchCache | None,
         pages: ResultPages,
         offers: OfferStore | None = None,
+        *,
+        on_lookup: Callable[[str, bool], None] | None = None,
     ) -> None:
+        """``on_lookup(category, hit)`` hears of each cache lookup (the metrics)."""
         self._backend = backend
+        self._on_lookup = on_lookup
         self._cache = cache
         self._pages = pages
         self._offers = offers
@@ -72,7 +76,10 @@ class SearchCoordinator:
         cached = await self._cached(search, key)
         freshness = search.options.freshness_s
         fresh_for = SEARCH_FRESH_S if freshness is None else freshness
-        if cached is not None and cached.age_s <= fresh_for:
+        hit = cached is not None and cached.age_s <= fresh_for
+        if self._on_lookup is not None and self._cache is not None and not search.options.refresh:
+            self._on_lookup(search.category_name, hit)
+        if cached is not None and hit:
             for event in await self._replay(search, request_id, cached, time_remaining):
                 yield event
             return

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     max_connection_age_grace_s: float = Field(
         30.0, validation_alias="GUIDERA_MAX_CONNECTION_AGE_GRACE_S", ge=0
     )
+    #: Searches one replica runs at once; more are refused at once with RESOURCE_EXHAUSTED
+    #: (size it from `make bench`: the knee rate times a search's duration).
+    max_active_searches: int = Field(256, validation_alias="GUIDERA_MAX_ACTIVE_SEARCHES", ge=1)
     max_concurrent_rpcs: int = Field(512, validation_alias="GUIDERA_MAX_CONCURRENT_RPCS", gt=0)
     #: host:port of the Prometheus /metrics endpoint; port 0 picks a free one, "" turns it off.
     metrics_listen: str = Field("127.0.0.1:9464", validation_alias="GUIDERA_METRICS_LISTEN")

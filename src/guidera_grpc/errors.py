@@ -82,6 +82,16 @@ class BudgetExhausted(GuideraError):
         self.retry_after_s = retry_after_s
 
 
+class Overloaded(GuideraError):
+    """This replica already runs as many searches as it may: shed, to keep the rest fast."""
+
+    reason = "OVERLOADED"
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class NotFound(GuideraError):
     """The request names something unknown or expired."""
 

@@ -94,19 +94,21 @@ class OfferBook:
         if converted is not None:
             seller.price.display_total.CopyFrom(converted)
         display = to_decimal(converted) if converted is not None else _UNPRICED
-        offer_id = self._matcher.find(incoming)
+        # The key is built once: building it walks every segment of the offer.
+        key = identity_key(incoming)
+        offer_id = self._matcher.find(incoming, key)
         entry = self._entries.get(offer_id) if offer_id else None
         if offer_id is None or entry is None:
-            offer_id = self._new_id(incoming)
+            offer_id = self._new_id(key)
             self._add(offer_id, incoming, seller.provider, display)
-            self._matcher.remember(offer_id, incoming)
+            self._matcher.remember(offer_id, incoming, key)
             return offer_id, search_service_pb2.OFFER_CHANGE_NEW
         return self._add_seller(offer_id, entry, incoming, seller, display)
 
-    def _new_id(self, offer: offer_pb2.Offer) -> str:
+    def _new_id(self, identity: str) -> str:
         """The id derived from the offer's identity; suffixed in the rare case it is taken by
         a product the matcher judged different."""
-        key = f"{self._scope}|{identity_key(offer)}"
+        key = f"{self._scope}|{identity}"
         offer_id = offer_id_for(key)
         suffix = 1
         while offer_id in self._entries:

@@ -109,11 +109,12 @@ _EXPERIENCE_NOISE = frozenset(
 class Matcher(Protocol):
     """Remembers the offers of a result set and finds the one a new offer duplicates."""
 
-    def find(self, offer: offer_pb2.Offer) -> str | None:
-        """The id of an offer already seen that is the same product, if any."""
+    def find(self, offer: offer_pb2.Offer, key: str | None = None) -> str | None:
+        """The id of an offer already seen that is the same product, if any. ``key`` is the
+        offer's identity key when the caller has it already."""
         ...
 
-    def remember(self, offer_id: str, offer: offer_pb2.Offer) -> None:
+    def remember(self, offer_id: str, offer: offer_pb2.Offer, key: str | None = None) -> None:
         """Take ``offer`` into the set under ``offer_id``."""
         ...
 
@@ -158,11 +159,11 @@ class ExactMatcher:
     def __init__(self) -> None:
         self._ids: dict[str, str] = {}
 
-    def find(self, offer: offer_pb2.Offer) -> str | None:
-        return self._ids.get(identity_key(offer))
+    def find(self, offer: offer_pb2.Offer, key: str | None = None) -> str | None:
+        return self._ids.get(key if key is not None else identity_key(offer))
 
-    def remember(self, offer_id: str, offer: offer_pb2.Offer) -> None:
-        self._ids.setdefault(identity_key(offer), offer_id)
+    def remember(self, offer_id: str, offer: offer_pb2.Offer, key: str | None = None) -> None:
+        self._ids.setdefault(key if key is not None else identity_key(offer), offer_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,14 +185,14 @@ class HotelMatcher:
         self._cells: dict[tuple[int, int], list[_Hotel]] = defaultdict(list)
         self._unplaced: dict[str, list[_Hotel]] = defaultdict(list)
 
-    def find(self, offer: offer_pb2.Offer) -> str | None:
+    def find(self, offer: offer_pb2.Offer, key: str | None = None) -> str | None:
         hotel = _hotel_of("", offer)
         for candidate in self._candidates(hotel):
             if hotels_match(hotel, candidate):
                 return candidate.offer_id
         return None
 
-    def remember(self, offer_id: str, offer: offer_pb2.Offer) -> None:
+    def remember(self, offer_id: str, offer: offer_pb2.Offer, key: str | None = None) -> None:
         hotel = _hotel_of(offer_id, offer)
         if hotel.has_coordinates:
             self._cells[_cell(hotel.lat, hotel.lon)].append(hotel)
@@ -240,7 +241,7 @@ class ExperienceMatcher:
     def __init__(self) -> None:
         self._by_word: dict[tuple[str, str], list[_Experience]] = defaultdict(list)
 
-    def find(self, offer: offer_pb2.Offer) -> str | None:
+    def find(self, offer: offer_pb2.Offer, key: str | None = None) -> str | None:
         item = _experience_of("", offer)
         seen: set[str] = set()
         for word in item.words:
@@ -252,7 +253,7 @@ class ExperienceMatcher:
                     return candidate.offer_id
         return None
 
-    def remember(self, offer_id: str, offer: offer_pb2.Offer) -> None:
+    def remember(self, offer_id: str, offer: offer_pb2.Offer, key: str | None = None) -> None:
         item = _experience_of(offer_id, offer)
         for word in item.words:
             self._by_word[(item.city, word)].append(item)

@@ -13,7 +13,7 @@ from guidera.v1 import search_service_pb2, search_service_pb2_grpc
 from guidera_grpc.api.decoding import undecodable
 from guidera_grpc.api.request_ids import request_id_for
 from guidera_grpc.api.status import abort, abort_internal
-from guidera_grpc.errors import GuideraError, NotReady
+from guidera_grpc.errors import GuideraError, NotReady, Overloaded
 from guidera_grpc.runtime import Runtime
 from guidera_grpc.validation.search import ValidSearch, validate_search
 
@@ -27,6 +27,8 @@ class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
+        #: Searches streaming now, against GUIDERA_MAX_ACTIVE_SEARCHES.
+        self._active = 0
 
     async def Search(
         self, request: search_service_pb2.SearchRequest | None, context: Context
@@ -34,8 +36,11 @@ class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
         request_id = request_id_for(request.request_id if request else "", context)
         failure: GuideraError | None = None
         crashed = False
+        admitted = False
         try:
             search = self._validated(request)
+            self._admit()
+            admitted = True
             stream = self._runtime.coordinator.stream(search, request_id, context.time_remaining())
             async with contextlib.aclosing(stream) as events:
                 async for event in events:
@@ -45,10 +50,23 @@ class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
         except Exception:
             log.exception("search failed")
             crashed = True
+        finally:
+            if admitted:
+                self._active -= 1
         if failure is not None:
             await abort(context, failure)
         if crashed:
             await abort_internal(context)
+
+    def _admit(self) -> None:
+        """Count one more search in progress, or refuse it when the replica is full: a quick
+        refusal lets the client try another replica, where a queue would slow every search."""
+        limit = self._runtime.settings.max_active_searches
+        if self._active >= limit:
+            raise Overloaded(
+                f"this replica already runs {limit} searches; retry shortly", retry_after_s=1.0
+            )
+        self._active += 1
 
     async def ExplainRoute(
         self, request: search_service_pb2.ExplainRouteRequest | None, context: Context

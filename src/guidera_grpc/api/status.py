@@ -19,6 +19,7 @@ from guidera_grpc.errors import (
     NotFound,
     NotReady,
     NotSupported,
+    Overloaded,
     PermissionDenied,
     PreconditionFailed,
     Unauthenticated,
@@ -60,7 +61,7 @@ def to_status(error: GuideraError) -> grpc.Status:
         code = code_pb2.UNAVAILABLE
         if error.retry_after_s is not None:
             details.append(_pack(_retry_info(error.retry_after_s)))
-    elif isinstance(error, BudgetExhausted):
+    elif isinstance(error, BudgetExhausted | Overloaded):
         code = code_pb2.RESOURCE_EXHAUSTED
         if error.retry_after_s is not None:
             details.append(_pack(_retry_info(error.retry_after_s)))

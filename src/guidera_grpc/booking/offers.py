@@ -3,7 +3,6 @@ booked; a package's parts are kept too, each bookable on its own."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 
 from guidera.v1 import common_pb2, offer_pb2, search_service_pb2
@@ -30,12 +29,8 @@ class OfferStore:
         for offer in offers:
             if travelers is not None and offer.HasField("flight"):
                 offer.travelers.CopyFrom(travelers)
-        await asyncio.gather(
-            *(
-                self._backend.set(_key(o.offer_id), o.SerializeToString(), OFFER_KEEP_S)
-                for o in offers
-            )
-        )
+        items = [(_key(o.offer_id), o.SerializeToString()) for o in offers]
+        await self._backend.set_many(items, OFFER_KEEP_S)
 
     async def find(self, offer_id: str) -> offer_pb2.Offer | None:
         """The offer, or None when unknown or expired."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from aiocache import RedisCache, SimpleMemoryCache
@@ -26,6 +27,7 @@ class ByteCache(Protocol):
 
     async def get(self, key: str) -> bytes | None: ...
     async def set(self, key: str, value: bytes, ttl_s: int) -> None: ...
+    async def set_many(self, items: Sequence[tuple[str, bytes]], ttl_s: int) -> None: ...
     async def purge(self) -> int: ...
     async def purge_prefix(self, prefix: str) -> int: ...
     async def close(self) -> None: ...
@@ -46,7 +48,7 @@ class _RawBytes(BaseSerializer):  # type: ignore[misc]
 class MemoryCache:
     """aiocache's in-process cache, bounded: past ``max_entries`` the oldest keys go."""
 
-    def __init__(self, max_entries: int = 2000) -> None:
+    def __init__(self, max_entries: int = 100_000) -> None:
         self._cache: Any = SimpleMemoryCache(serializer=_RawBytes())
         self._keys: OrderedDict[str, None] = OrderedDict()
         self._max_entries = max_entries
@@ -58,9 +60,16 @@ class MemoryCache:
         return value if isinstance(value, bytes) else None
 
     async def set(self, key: str, value: bytes, ttl_s: int) -> None:
-        await self._cache.set(key, value, ttl=ttl_s)
-        self._keys[key] = None
-        self._keys.move_to_end(key)
+        await self.set_many([(key, value)], ttl_s)
+
+    async def set_many(self, items: Sequence[tuple[str, bytes]], ttl_s: int) -> None:
+        """Store several entries in one call (each aiocache call has a fixed cost)."""
+        if not items:
+            return
+        await self._cache.multi_set(items, ttl=ttl_s)
+        for key, _ in items:
+            self._keys[key] = None
+            self._keys.move_to_end(key)
         while len(self._keys) > self._max_entries:
             oldest, _ = self._keys.popitem(last=False)
             await self._cache.delete(oldest)
@@ -112,8 +121,14 @@ class RedisByteCache:
         return value if isinstance(value, bytes) else None
 
     async def set(self, key: str, value: bytes, ttl_s: int) -> None:
+        await self.set_many([(key, value)], ttl_s)
+
+    async def set_many(self, items: Sequence[tuple[str, bytes]], ttl_s: int) -> None:
+        """Store several entries in one round trip (MSET and the expiries, pipelined)."""
+        if not items:
+            return
         try:
-            await self._cache.set(key, value, ttl=ttl_s)
+            await self._cache.multi_set(items, ttl=ttl_s)
         except Exception as error:
             self._failed(error)
             return

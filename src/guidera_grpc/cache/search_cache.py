@@ -25,22 +25,37 @@ SEARCH_FRESH_S = 300
 #: Results are kept this long for clients that accept stale results while a live search runs.
 SEARCH_KEEP_S = 3600
 
-_FORMAT = b"gsc1"
-_HEADER = struct.Struct(">4sdI")
+_FORMAT = b"gsc2"
+#: Marker, stored at, and the sizes of the results, the completed event and the batch event.
+_HEADER = struct.Struct(">4sdIII")
 
 
 @dataclass(frozen=True, slots=True)
 class CachedSearch:
-    """A finished search as stored: when, its ranked offers and its completed event."""
+    """A finished search as stored: when, its ranked offers (encoded), its completed event,
+    and the offers event a replay streams, encoded once when the search was stored.
+
+    A replay streams and keeps bytes as they are: decoding and encoding a hundred offers on
+    every hit would cost more than everything else a hit does."""
 
     stored_at: float
-    results: search_service_pb2.GetSearchResultsResponse
+    results_bytes: bytes
     completed: search_service_pb2.SearchCompleted
+    batch_bytes: bytes
 
     @property
     def age_s(self) -> float:
         """Seconds since it was stored."""
         return max(time.time() - self.stored_at, 0.0)
+
+    @property
+    def results(self) -> search_service_pb2.GetSearchResultsResponse:
+        """Every ranked offer, decoded."""
+        return search_service_pb2.GetSearchResultsResponse.FromString(self.results_bytes)
+
+    def batch(self) -> search_service_pb2.SearchResponse:
+        """The offers event of a replay: the first offers, each marked cached."""
+        return search_service_pb2.SearchResponse.FromString(self.batch_bytes)
 
 
 def search_key(search: ValidSearch) -> str:
@@ -76,26 +91,48 @@ class SearchCache:
         key: str,
         results: search_service_pb2.GetSearchResultsResponse,
         completed: search_service_pb2.SearchCompleted,
+        limit: int,
     ) -> None:
-        """Keep a finished search."""
-        await self.backend.set(key, _encode(results, completed), SEARCH_KEEP_S)
+        """Keep a finished search, with the offers event of its replays (``limit`` offers)."""
+        await self.backend.set(key, _encode(results, completed, limit), SEARCH_KEEP_S)
+
+
+def cached_batch(
+    results: search_service_pb2.GetSearchResultsResponse, limit: int
+) -> search_service_pb2.SearchResponse:
+    """The offers event replaying ``results``: the first ``limit`` offers, marked cached."""
+    offers = [
+        search_service_pb2.RankedOffer(offer=r.offer, change=r.change, rank=r.rank, cached=True)
+        for r in results.offers[:limit]
+    ]
+    batch = search_service_pb2.OffersBatch(offers=offers, total_offers=results.total_offers)
+    return search_service_pb2.SearchResponse(offers=batch)
 
 
 def _encode(
     results: search_service_pb2.GetSearchResultsResponse,
     completed: search_service_pb2.SearchCompleted,
+    limit: int,
 ) -> bytes:
-    offers = results.SerializeToString()
-    return _HEADER.pack(_FORMAT, time.time(), len(offers)) + offers + completed.SerializeToString()
+    parts = (
+        results.SerializeToString(),
+        completed.SerializeToString(),
+        cached_batch(results, limit).SerializeToString(),
+    )
+    header = _HEADER.pack(_FORMAT, time.time(), *(len(part) for part in parts))
+    return header + b"".join(parts)
 
 
 def _decode(raw: bytes) -> CachedSearch | None:
     if len(raw) < _HEADER.size:
         return None
-    marker, stored_at, size = _HEADER.unpack_from(raw)
-    if marker != _FORMAT:
+    marker, stored_at, results_size, completed_size, batch_size = _HEADER.unpack_from(raw)
+    if marker != _FORMAT or len(raw) != _HEADER.size + results_size + completed_size + batch_size:
         return None
-    body = raw[_HEADER.size :]
-    results = search_service_pb2.GetSearchResultsResponse.FromString(body[:size])
-    completed = search_service_pb2.SearchCompleted.FromString(body[size:])
-    return CachedSearch(stored_at, results, completed)
+    view = memoryview(raw)[_HEADER.size :]
+    results = bytes(view[:results_size])
+    completed = search_service_pb2.SearchCompleted.FromString(
+        bytes(view[results_size : results_size + completed_size])
+    )
+    batch = bytes(view[results_size + completed_size :])
+    return CachedSearch(stored_at, results, completed, batch)

@@ -32,6 +32,9 @@ Event = search_service_pb2.SearchResponse
 
 #: A search in flight is joined when it ends at most this much before the joiner's own would.
 JOIN_SLACK_S = 0.5
+#: A replay of results older than this keeps their offers again (they are kept 15 minutes
+#: from their live search, so a replay within the default fresh period leaves 10 or more).
+OFFER_REFRESH_S = SEARCH_FRESH_S
 
 
 class SearchBackend(Protocol):
@@ -92,7 +95,7 @@ class SearchCoordinator:
                     continue
                 yield _for_client(event, request_id)
                 if stale_first is not None:
-                    yield _cached_batch(stale_first, search.options.max_results)
+                    yield stale_first.batch()
                     stale_first = None
 
     async def _live_events(
@@ -137,7 +140,8 @@ class SearchCoordinator:
                         await self._keep(run.search_id, run.results(), run.search)
                     yield event
             if self._cache is not None and run.answered_by_all():
-                await self._cache.store(key, run.results(), run.completed)
+                limit = run.search.options.max_results
+                await self._cache.store(key, run.results(), run.completed, limit)
         finally:
             self._backend.record_search(run)
 
@@ -166,7 +170,7 @@ class SearchCoordinator:
             search_id=search_id, request_id=request_id, plan=plan.to_proto(budget)
         )
         started.start_time.GetCurrentTime()
-        batch = _cached_batch(cached, search.options.max_results)
+        batch = cached.batch()
         completed = search_service_pb2.SearchCompleted()
         completed.CopyFrom(cached.completed)
         completed.search_id = search_id
@@ -174,14 +178,14 @@ class SearchCoordinator:
         elapsed = _duration(time.monotonic() - started_at)
         completed.duration.CopyFrom(elapsed)
         completed.time_to_first_offers.CopyFrom(elapsed)
-        if len(cached.results.offers) > search.options.max_results:
+        if batch.offers.total_offers > search.options.max_results:
             completed.next_page_token = page_token(search_id, search.options.max_results)
-        await self._keep(search_id, cached.results, search)
-        return [
-            Event(started=started),
-            batch,
-            Event(completed=completed),
-        ]
+        await self._pages.keep(search_id, cached.results_bytes)
+        if self._offers is not None and cached.age_s > OFFER_REFRESH_S:
+            # Offers are kept 15 minutes from their live search; a replay of an older one
+            # keeps them again so that they can still be booked.
+            await self._offers.keep(cached.results, _travelers_of(search))
+        return [Event(started=started), batch, Event(completed=completed)]
 
 
 def _travelers_of(search: ValidSearch) -> common_pb2.Travelers | None:
@@ -203,15 +207,6 @@ def _for_client(event: Event, request_id: str) -> Event:
     copy.CopyFrom(event)
     copy.started.request_id = request_id
     return copy
-
-
-def _cached_batch(cached: CachedSearch, limit: int) -> Event:
-    offers = [
-        search_service_pb2.RankedOffer(offer=r.offer, change=r.change, rank=r.rank, cached=True)
-        for r in cached.results.offers[:limit]
-    ]
-    batch = search_service_pb2.OffersBatch(offers=offers, total_offers=cached.results.total_offers)
-    return Event(offers=batch)
 
 
 def _duration(seconds: float) -> duration_pb2.Duration:

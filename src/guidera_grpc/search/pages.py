@@ -52,10 +52,11 @@ class ResultPages:
         self._backend = backend
 
     async def keep(
-        self, search_id: str, results: search_service_pb2.GetSearchResultsResponse
+        self, search_id: str, results: search_service_pb2.GetSearchResultsResponse | bytes
     ) -> None:
-        """Keep a finished search's ranked offers."""
-        await self._backend.set(_key(search_id), results.SerializeToString(), RESULTS_KEEP_S)
+        """Keep a finished search's ranked offers (a message, or one already encoded)."""
+        encoded = results if isinstance(results, bytes) else results.SerializeToString()
+        await self._backend.set(_key(search_id), encoded, RESULTS_KEEP_S)
 
     async def page(
         self, request: search_service_pb2.GetSearchResultsRequest

@@ -1,0 +1,6 @@
+"""Benchmarks of the provider manager: a sandbox, a server and a load generator in one run.
+
+``python -m bench`` (``make bench``) measures what the service exists for against the limit,
+a baseline that makes the same upstream calls and does nothing else, and writes the figures
+to ``bench/results/``. Benchmarks print figures; they never fail a build.
+"""

@@ -1,0 +1,52 @@
+"""``python -m bench [--quick]``: run every scenario, print the table, write the results."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bench.report import Report, environment, table
+from bench.scenarios import SCENARIOS, Plan, run_all
+from bench.stack import SANDBOX_CORE, pin_self, pinning
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+app = typer.Typer(add_completion=False)
+
+
+@app.command()
+def main(
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Fewer searches, a 20 s soak: under two minutes.")
+    ] = False,
+    out: Annotated[Path, typer.Option(help="Where the JSON and Markdown go.")] = RESULTS,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(help=f"Run only these scenarios (repeatable): {', '.join(SCENARIOS)}."),
+    ] = None,
+) -> None:
+    """Benchmark the service against the baseline and print the table."""
+    pin_self(SANDBOX_CORE)
+    started = time.monotonic()
+    report = Report(quick)
+    logs = Path(tempfile.mkdtemp(prefix="guidera-bench-"))
+    print(f"server and sandbox logs in {logs}", flush=True)
+    chosen = set(only or SCENARIOS)
+    unknown = chosen - set(SCENARIOS)
+    if unknown:
+        raise typer.BadParameter(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    kind = asyncio.run(run_all(Plan.make(quick), report, logs, chosen))
+    env = environment(kind, pinning())
+    json_path, md_path = report.write(out, env)
+    print()
+    print(table(report.rows))
+    print(f"\n{time.monotonic() - started:.0f} s; results in {json_path} and {md_path}")
+
+
+if __name__ == "__main__":
+    app()

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BUF := node_modules/.bin/buf
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: setup run sandbox test lint deploy-check protos protos-check buf-lint clean
+.PHONY: setup run sandbox test lint deploy-check bench bench-quick protos protos-check buf-lint clean
 
 setup: $(STAMP)
 
@@ -25,9 +25,17 @@ sandbox: setup
 test: setup
 	$(BIN)/pytest -q
 
+# Benchmarks print figures and write bench/results/; they never fail on a figure.
+# `make bench ARGS=--quick` (or `make bench-quick`) finishes in under two minutes.
+bench: setup
+	$(PY) -m bench $(ARGS)
+
+bench-quick: setup
+	$(PY) -m bench --quick $(ARGS)
+
 lint: setup buf-lint
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 # The deploy/ files, checked without a Docker engine or a cluster: every manifest against the

@@ -22,7 +22,10 @@ app = typer.Typer(add_completion=False)
 @app.command()
 def main(
     quick: Annotated[
-        bool, typer.Option("--quick", help="Fewer searches, a 20 s soak: under two minutes.")
+        bool, typer.Option("--quick", help="Fewer searches, a 10 s soak: under two minutes.")
+    ] = False,
+    smoke: Annotated[
+        bool, typer.Option("--smoke", hidden=True, help="A few searches per scenario.")
     ] = False,
     out: Annotated[Path, typer.Option(help="Where the JSON and Markdown go.")] = RESULTS,
     only: Annotated[
@@ -33,14 +36,15 @@ def main(
     """Benchmark the service against the baseline and print the table."""
     pin_self(SANDBOX_CORE)
     started = time.monotonic()
-    report = Report(quick)
+    mode = "smoke" if smoke else "quick" if quick else "full"
+    report = Report(mode)
     logs = Path(tempfile.mkdtemp(prefix="guidera-bench-"))
     print(f"server and sandbox logs in {logs}", flush=True)
     chosen = set(only or SCENARIOS)
     unknown = chosen - set(SCENARIOS)
     if unknown:
         raise typer.BadParameter(f"unknown scenarios: {', '.join(sorted(unknown))}")
-    kind = asyncio.run(run_all(Plan.make(quick), report, logs, chosen))
+    kind = asyncio.run(run_all(Plan.make(mode), report, logs, chosen))
     env = environment(kind, pinning())
     json_path, md_path = report.write(out, env)
     print()

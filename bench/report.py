@@ -47,7 +47,7 @@ class Row:
 class Report:
     """Everything one run measured."""
 
-    quick: bool
+    mode: str
     rows: list[Row] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -60,7 +60,7 @@ class Report:
         """``<stamp>.json`` and ``<stamp>.md`` (and ``latest.*``) under ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
         stamp = environment["date"].replace(":", "").replace("-", "")[:15]
-        kind = "quick" if self.quick else "full"
+        kind = self.mode
         payload = {
             "environment": environment,
             "mode": kind,

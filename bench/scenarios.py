@@ -30,24 +30,24 @@ from bench.workload import FLIGHT_LATENCY_MS, flight_searches
 class Plan:
     """How much of each scenario a run does."""
 
-    quick: bool
+    mode: str
     levels: dict[int, int]
     step_s: float
     soak_s: float
     cache_count: int
     aggregation_sizes: tuple[int, ...]
+    max_knee_steps: int = 20
 
     @classmethod
-    def make(cls, quick: bool) -> Plan:
-        if quick:
-            return cls(True, {1: 10, 10: 40, 50: 100, 200: 200}, 3.0, 20.0, 600, (1000, 10000))
+    def make(cls, mode: str) -> Plan:
+        """``full`` (BENCHMARKS.md's figures), ``quick`` (under two minutes) or ``smoke`` (the
+        test suite's check that every scenario runs)."""
+        if mode == "smoke":
+            return cls(mode, {1: 2, 10: 10}, 1.0, 2.0, 40, (1000,), max_knee_steps=2)
+        if mode == "quick":
+            return cls(mode, {1: 8, 10: 30, 50: 100, 200: 200}, 2.5, 10.0, 300, (1000, 10000))
         return cls(
-            False,
-            {1: 40, 10: 200, 50: 600, 200: 1000},
-            8.0,
-            600.0,
-            3000,
-            (1000, 10000, 100000),
+            mode, {1: 40, 10: 200, 50: 600, 200: 1000}, 8.0, 600.0, 3000, (1000, 10000, 100000)
         )
 
 
@@ -206,8 +206,8 @@ async def knee(
     rate below that is the sustained throughput. Returns the knee rate."""
     rate = 5.0
     sustained = 0.0
-    steps = []
-    while rate < 1000:
+    steps: list[dict[str, float]] = []
+    while rate < 1000 and len(steps) < plan.max_knee_steps:
         start = counter.take(int(rate * plan.step_s))
         cpu_before = cpu_seconds(stack.server.pid)
         samples = await open_loop(stub, requests_for("flights", start), rate, plan.step_s)

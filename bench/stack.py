@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import asyncpg
@@ -94,9 +95,9 @@ async def database() -> AsyncIterator[tuple[str, str]]:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
-    base, _, _ = admin.rpartition("/")
+    parts = urlsplit(admin)
     try:
-        yield f"{base}/{name}", "PostgreSQL server"
+        yield urlunsplit(parts._replace(path=f"/{name}")), "PostgreSQL server"
     finally:
         conn = await asyncpg.connect(admin)
         try:
@@ -107,18 +108,14 @@ async def database() -> AsyncIterator[tuple[str, str]]:
 
 async def _prepare(database_url: str) -> None:
     """Migrate, and lift the suppliers' rate limits: the benchmark measures us, not them."""
-    conn = await asyncpg.connect(database_url)
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
     try:
-        pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
-        try:
-            await migrate(pool)
-        finally:
-            await pool.close()
-        await conn.execute(
+        await migrate(pool)
+        await pool.execute(
             "UPDATE api_providers SET rate_limit_per_minute = 10000000, rate_limit_per_day = NULL"
         )
     finally:
-        await conn.close()
+        await pool.close()
 
 
 def _pinned(core: int) -> Any:

@@ -53,21 +53,25 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = Field(None, validation_alias="GUIDERA_DATABASE_URL")
     redis_url: SecretStr | None = Field(None, validation_alias="GUIDERA_REDIS_URL")
     cache_namespace: str = Field("guidera", validation_alias="GUIDERA_CACHE_NAMESPACE")
+    #: Cache lookups slower than this go live instead (writes get ten times as long).
+    redis_timeout_s: float = Field(0.1, validation_alias="GUIDERA_REDIS_TIMEOUT_S", gt=0, le=10)
     state_dir: Path | None = Field(None, validation_alias="GUIDERA_STATE_DIR")
     secret_key: SecretStr | None = Field(None, validation_alias="GUIDERA_SECRET_KEY")
     log_level: str = Field("INFO", validation_alias="GUIDERA_LOG_LEVEL")
     log_format: str = Field("console", validation_alias="GUIDERA_LOG_FORMAT")
-    shutdown_grace_s: float = Field(10.0, validation_alias="GUIDERA_SHUTDOWN_GRACE_S", gt=0)
+    shutdown_grace_s: float = Field(
+        10.0, validation_alias="GUIDERA_SHUTDOWN_GRACE_S", gt=0, le=3600
+    )
     #: On SIGTERM, seconds between turning NOT_SERVING and refusing new calls, so that load
     #: balancers and Kubernetes see the pod leave before its listener closes.
     drain_delay_s: float = Field(0.0, validation_alias="GUIDERA_DRAIN_DELAY_S", ge=0, le=300)
     #: Connections are closed (GOAWAY) after this long, running calls given ``..._GRACE_S``
     #: more, so clients balancing by DNS spread over replicas added since they connected.
     max_connection_age_s: float = Field(
-        300.0, validation_alias="GUIDERA_MAX_CONNECTION_AGE_S", gt=0
+        300.0, validation_alias="GUIDERA_MAX_CONNECTION_AGE_S", ge=1, le=2_000_000
     )
     max_connection_age_grace_s: float = Field(
-        30.0, validation_alias="GUIDERA_MAX_CONNECTION_AGE_GRACE_S", ge=0
+        30.0, validation_alias="GUIDERA_MAX_CONNECTION_AGE_GRACE_S", ge=0, le=2_000_000
     )
     #: Searches one replica runs at once; more are refused at once with RESOURCE_EXHAUSTED
     #: (size it from `make bench`: the knee rate times a search's duration).

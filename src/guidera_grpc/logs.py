@@ -56,8 +56,10 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "event": record.getMessage(),
-            **fields_of(record),
         }
+        # A field never overwrites the line's own keys, whatever a caller passes.
+        for key, value in fields_of(record).items():
+            payload.setdefault(key, value)
         trace_id = getattr(record, "trace_id", None)
         if trace_id is not None:
             payload["trace_id"] = trace_id

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from decimal import Decimal
 from typing import Any
 
@@ -151,7 +151,9 @@ class Runtime:
         self._providers = build_providers(self._http, self.settings, hotelbeds_markup=markup)
         redis_url = self.settings.redis_url
         self._cache = open_cache(
-            redis_url.get_secret_value() if redis_url else None, self.settings.cache_namespace
+            redis_url.get_secret_value() if redis_url else None,
+            self.settings.cache_namespace,
+            timeout_s=self.settings.redis_timeout_s,
         )
         self.pages = ResultPages(self._cache)
         search_cache = SearchCache(self._cache) if self.settings.enable_caching else None
@@ -181,29 +183,31 @@ class Runtime:
         log.info("runtime ready", extra={"fields": {"providers": self._providers.codes()}})
 
     async def close(self) -> None:
-        """Stop taking work, let background writes finish, close connections."""
+        """Stop taking work, let background writes finish, close connections. Each step
+        runs whatever the one before did: a failing part must not cost the call log's
+        last rows or leave connections open."""
         self.ready = False
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
-        if self._booking is not None:
-            await self._booking.drain()
-        if self.reconciler is not None:
-            await self.reconciler.stop()
-        if self.changes is not None:
-            await self.changes.close()
-        if self.sharing is not None:
-            await self.sharing.close()
-        if self.guard is not None:
-            await self.guard.close()
-        if self.operations is not None:
+        steps: list[tuple[str, Callable[[], Awaitable[Any]] | None]] = [
+            ("bookings", self._booking.drain if self._booking else None),
+            ("reconciler", self.reconciler.stop if self.reconciler else None),
+            ("change notices", self.changes.close if self.changes else None),
+            ("resilience sharing", self.sharing.close if self.sharing else None),
+            ("guard", self.guard.close if self.guard else None),
             # The call log is flushed here, so no row of the last searches is lost.
-            await self.operations.close()
-        if self._http is not None:
-            await self._http.close()
-        if self._cache is not None:
-            await self._cache.close()
-        if self._store is not None:
-            await self._store.close()
+            ("operations", self.operations.close if self.operations else None),
+            ("http", self._http.close if self._http else None),
+            ("cache", self._cache.close if self._cache else None),
+            ("store", self._store.close if self._store else None),
+        ]
+        for name, step in steps:
+            if step is None:
+                continue
+            try:
+                await step()
+            except Exception:
+                log.exception("closing %s failed", name)
 
     def budget_for(self, time_remaining: float | None, strategy: Strategy | None = None) -> float:
         """Seconds the upstream calls may take: the strategy's timeout (else the default),
@@ -242,7 +246,7 @@ class Runtime:
         """Apply a change another replica announced."""
         log.info(
             "change from another replica",
-            extra={"fields": {"kind": change.kind, "origin": change.origin, **change.details}},
+            extra={"fields": {"kind": change.kind, "origin": change.origin[:100]}},
         )
         if change.kind in ("registry", "resync"):
             self.registry_changed()
@@ -250,8 +254,8 @@ class Runtime:
                 await self.operations.registry.refresh()
         if change.kind in ("fx", "resync"):
             await self.reload_fx_rates()
-        provider = change.details.get("provider")
-        if change.kind == "circuit" and provider and self.guard is not None:
+        provider = change.details.get("provider", "")
+        if change.kind == "circuit" and self.guard is not None and self.guard.knows(provider):
             circuit = self.guard.circuit(provider)
             if change.details.get("action") == "reset":
                 circuit.reset()

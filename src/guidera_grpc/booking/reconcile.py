@@ -18,7 +18,7 @@ import asyncpg
 from guidera_grpc.booking import records
 from guidera_grpc.booking.desk import BOOKING_TIMEOUT_S, BookingProviders
 from guidera_grpc.normalizers.money import to_decimal
-from guidera_grpc.operations.jobs import run_exclusively
+from guidera_grpc.operations.jobs import GAP_SHARE, run_exclusively
 from guidera_grpc.providers.errors import ProviderError
 
 log = logging.getLogger(__name__)
@@ -58,11 +58,16 @@ class Reconciler:
         while True:
             await asyncio.sleep(self._interval_s)
             try:
-                await self.run_once(pending_grace_s=self._pending_grace_s)
+                await self.run_once(
+                    pending_grace_s=self._pending_grace_s,
+                    min_gap_s=self._interval_s * GAP_SHARE,
+                )
             except (OSError, asyncpg.PostgresError) as error:
                 log.warning("reconciliation pass failed", extra={"fields": {"error": str(error)}})
 
-    async def run_once(self, *, pending_grace_s: float = PENDING_GRACE_S) -> int:
+    async def run_once(
+        self, *, pending_grace_s: float = PENDING_GRACE_S, min_gap_s: float = 0.0
+    ) -> int:
         """Settle what can be settled now; the number of bookings settled, or -1 when
         another replica holds the job."""
 
@@ -70,7 +75,9 @@ class Reconciler:
             rows = await records.unsettled(self._pool, pending_for_s=pending_grace_s, limit=BATCH)
             return sum([await self._settle(row) for row in rows])
 
-        ran, settled = await run_exclusively(self._pool, "reconciliation", settle_all)
+        ran, settled = await run_exclusively(
+            self._pool, "reconciliation", settle_all, min_gap_s=min_gap_s
+        )
         return settled if ran and settled is not None else -1
 
     async def _settle(self, row: records.BookingRow) -> int:

@@ -18,8 +18,11 @@ from yarl import URL
 
 log = logging.getLogger(__name__)
 
-#: Redis calls slower than this count as failures: a cache must not slow a search down.
-REDIS_TIMEOUT_S = 0.05
+#: Lookups slower than this count as failures: a cache must not slow a search down.
+REDIS_TIMEOUT_S = 0.1
+#: Writes happen after the client has its answer and carry whole result sets: they may take
+#: longer, and a write given up leaves other replicas without the pages and offers.
+REDIS_WRITE_TIMEOUT_S = 1.0
 
 
 class ByteCache(Protocol):
@@ -96,8 +99,16 @@ class MemoryCache:
 class RedisByteCache:
     """The same cache in Redis, shared by every replica, failing open."""
 
-    def __init__(self, url: str, namespace: str = "guidera") -> None:
+    def __init__(
+        self,
+        url: str,
+        namespace: str = "guidera",
+        *,
+        timeout_s: float = REDIS_TIMEOUT_S,
+        write_timeout_s: float = REDIS_WRITE_TIMEOUT_S,
+    ) -> None:
         parsed = URL(url)
+        self._write_timeout_s = max(write_timeout_s, timeout_s)
         self._cache: Any = RedisCache(
             serializer=_RawBytes(),
             endpoint=parsed.host or "127.0.0.1",
@@ -105,8 +116,8 @@ class RedisByteCache:
             db=int(parsed.path.strip("/") or 0),
             password=parsed.password,
             namespace=namespace,
-            timeout=REDIS_TIMEOUT_S,
-            create_connection_timeout=REDIS_TIMEOUT_S,
+            timeout=timeout_s,
+            create_connection_timeout=timeout_s,
         )
         self._namespace = namespace
         self._failing = False
@@ -128,7 +139,7 @@ class RedisByteCache:
         if not items:
             return
         try:
-            await self._cache.multi_set(items, ttl=ttl_s)
+            await self._cache.multi_set(items, ttl=ttl_s, timeout=self._write_timeout_s)
         except Exception as error:
             self._failed(error)
             return
@@ -172,6 +183,10 @@ class RedisByteCache:
         self._failing = False
 
 
-def open_cache(redis_url: str | None, namespace: str = "guidera") -> ByteCache:
+def open_cache(
+    redis_url: str | None, namespace: str = "guidera", *, timeout_s: float = REDIS_TIMEOUT_S
+) -> ByteCache:
     """Redis when a URL is given, else memory."""
-    return RedisByteCache(redis_url, namespace) if redis_url else MemoryCache()
+    if not redis_url:
+        return MemoryCache()
+    return RedisByteCache(redis_url, namespace, timeout_s=timeout_s, write_timeout_s=timeout_s * 10)

@@ -3,7 +3,9 @@
 A :class:`Periodic` runs a coroutine function every ``interval_s`` seconds on its own task until
 stopped; a failing run is logged and the loop goes on. :func:`once_across_replicas` wraps a job
 in a PostgreSQL advisory lock taken without waiting: the replica that gets it runs the job, the
-others skip that round. Each run is recorded in ``job_runs`` with the replica that ran it.
+others skip that round. Each run is recorded in ``job_runs`` with the replica that ran it, and
+a scheduled run is skipped when another replica ran the job successfully within
+``min_gap_s``: every replica schedules every job, and the job must still run once a period.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ REPLICA_ID = f"{socket.gethostname()[:100]}-{os.getpid()}-{secrets.token_hex(3)}
 
 #: Seconds to wait for a pooled connection before giving up on a background write.
 ACQUIRE_TIMEOUT_S = 10.0
+#: A scheduled job is left out when another replica ran it within this share of its period
+#: (less than the whole period: the replicas' loops drift apart with their jitter).
+GAP_SHARE = 0.8
 
 
 def lock_key(name: str) -> int:
@@ -40,17 +45,25 @@ def lock_key(name: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-async def once_across_replicas(pool: asyncpg.Pool, name: str, work: Work) -> bool:
-    """Run ``work`` if no other replica is running the job ``name``; say whether it ran."""
-    ran, _ = await run_exclusively(pool, name, work)
+async def once_across_replicas(
+    pool: asyncpg.Pool, name: str, work: Work, *, min_gap_s: float = 0.0
+) -> bool:
+    """Run ``work`` if no other replica is running the job ``name`` (or ran it within
+    ``min_gap_s``); say whether it ran."""
+    ran, _ = await run_exclusively(pool, name, work, min_gap_s=min_gap_s)
     return ran
 
 
 async def run_exclusively(
-    pool: asyncpg.Pool, name: str, work: Callable[[], Awaitable[T]]
+    pool: asyncpg.Pool,
+    name: str,
+    work: Callable[[], Awaitable[T]],
+    *,
+    min_gap_s: float = 0.0,
 ) -> tuple[bool, T | None]:
     """``(True, result)`` after running ``work`` under the job's advisory lock, or
-    ``(False, None)`` when another replica holds it. The run is recorded in ``job_runs``."""
+    ``(False, None)`` when another replica holds it or ran it successfully within
+    ``min_gap_s``. The run is recorded in ``job_runs``."""
     key = lock_key(name)
     async with pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn:
         if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
@@ -59,6 +72,9 @@ async def run_exclusively(
         ok = False
         run_id: int | None = None
         try:
+            if min_gap_s > 0 and await conn.fetchval(_RAN_RECENTLY, name, min_gap_s):
+                _log.debug("job %s ran elsewhere within %.0f s; skipped", name, min_gap_s)
+                return False, None
             run_id = await conn.fetchval(_RUN_STARTED, name, REPLICA_ID)
             result = await work()
             ok = True
@@ -72,6 +88,12 @@ async def run_exclusively(
                 await conn.execute("SELECT pg_advisory_unlock($1)", key)
 
 
+_RAN_RECENTLY = """
+SELECT EXISTS (
+    SELECT 1 FROM job_runs
+    WHERE job = $1 AND ok AND started_at > clock_timestamp() - make_interval(secs => $2)
+)
+"""
 _RUN_STARTED = "INSERT INTO job_runs (job, replica) VALUES ($1, $2) RETURNING id"
 _RUN_FINISHED = "UPDATE job_runs SET finished_at = clock_timestamp(), ok = $2 WHERE id = $1"
 

@@ -98,10 +98,13 @@ class RecoveryJob:
         self.probe_timeout_s = probe_timeout_s
         self._restored: list[str] = []
 
-    async def run_once(self) -> list[str] | None:
-        """One round; the providers restored, or None when another replica holds the job."""
+    async def run_once(self, *, min_gap_s: float = 0.0) -> list[str] | None:
+        """One round; the providers restored, or None when another replica holds the job
+        (or ran it within ``min_gap_s``)."""
         self._restored = []
-        ran = await once_across_replicas(self._pool, "recovery", self._check_all)
+        ran = await once_across_replicas(
+            self._pool, "recovery", self._check_all, min_gap_s=min_gap_s
+        )
         return list(self._restored) if ran else None
 
     async def _check_all(self) -> None:

@@ -31,7 +31,7 @@ from guidera_grpc.operations.calllog import CallLog
 from guidera_grpc.operations.costs import Spending
 from guidera_grpc.operations.figures import Registry
 from guidera_grpc.operations.health import HealthMonitor
-from guidera_grpc.operations.jobs import Periodic, once_across_replicas
+from guidera_grpc.operations.jobs import GAP_SHARE, Periodic, once_across_replicas
 from guidera_grpc.operations.notify_email import EmailNotifier
 from guidera_grpc.operations.notify_slack import SlackNotifier
 from guidera_grpc.operations.recovery import Probe, RecoveryJob
@@ -149,7 +149,10 @@ class Operations:
     async def _purge(self) -> None:
         days = self.settings.log_retention_days
         await once_across_replicas(
-            self._pool, "retention", lambda: purge_old_rows(self._pool, days)
+            self._pool,
+            "retention",
+            lambda: purge_old_rows(self._pool, days),
+            min_gap_s=self.timings.retention_s * GAP_SHARE,
         )
 
     def _make_jobs(self) -> list[Periodic]:
@@ -163,5 +166,6 @@ class Operations:
         if self.recovery is not None:
             recovery = self.recovery
             interval = self.settings.recovery_interval_s
-            jobs.append(Periodic("recovery", interval, recovery.run_once))
+            gap = interval * GAP_SHARE
+            jobs.append(Periodic("recovery", interval, lambda: recovery.run_once(min_gap_s=gap)))
         return jobs

@@ -13,6 +13,7 @@ from typing import TypeVar
 from guidera_grpc.config import Settings
 from guidera_grpc.resilience.attempts import GuardedCall
 from guidera_grpc.resilience.breaker import (
+    OPEN,
     BreakerPolicy,
     Circuit,
     CircuitChangeHandler,
@@ -96,6 +97,14 @@ class ProviderGuard:
             circuit = Circuit(provider, self.breaker_policy, self._on_circuit_change)
             self._circuits[provider] = circuit
         return circuit
+
+    def knows(self, provider: str) -> bool:
+        """Whether ``provider`` is in the registry (messages from elsewhere may name anything)."""
+        return self.rate_limits.knows(provider)
+
+    def open_circuits(self) -> list[tuple[str, Circuit]]:
+        """The providers whose circuit is open now, with their circuits."""
+        return [(code, c) for code, c in sorted(self._circuits.items()) if c.state == OPEN]
 
     def circuit_states(self) -> dict[str, str]:
         """Each provider the guard has seen so far, with its circuit's state."""

@@ -87,6 +87,10 @@ class RateLimits:
             for provider, (per_minute, per_day) in limits_by_provider.items()
         }
 
+    def knows(self, provider: str) -> bool:
+        """Whether the registry states limits for ``provider`` (every registered one)."""
+        return provider in self._quotas
+
     def exhausted(self, provider: str) -> Block | None:
         """The block of a provider whose last call was refused, until a slot frees. No I/O."""
         until = self._exhausted_until.get(provider)

@@ -27,6 +27,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from guidera_grpc.resilience.breaker import CLOSED, OPEN, CircuitChange
+from guidera_grpc.resilience.cooldown import MAX_COOLDOWN_S
 from guidera_grpc.resilience.guard import ProviderGuard
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ class SharedResilience:
 
     def cooldown_started(self, provider: str, seconds: float) -> None:
         """Share a supplier's request to slow down."""
+        seconds = min(seconds, MAX_COOLDOWN_S)
         message = {"kind": "cooldown", "provider": provider, "until": time.time() + seconds}
         self._spawn(self._publish(f"cooldown:{provider}", message, seconds))
 
@@ -102,7 +104,7 @@ class SharedResilience:
         self._stopping.set()
         if self._listener is not None:
             self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._listener
         self._guard.cooldowns.on_start = None
         await self._writer.aclose()
@@ -126,7 +128,7 @@ class SharedResilience:
                     pipe.set(self._prefix + key, body, px=max(1, math.ceil(ttl_s * 1000)))
                 pipe.publish(self._channel, body)
                 await pipe.execute()
-        except (RedisError, OSError, TimeoutError) as error:
+        except (RedisError, OSError, TimeoutError, ValueError, OverflowError) as error:
             self._lost(error)
 
     async def _listen(self) -> None:
@@ -137,10 +139,15 @@ class SharedResilience:
             except (RedisError, OSError, TimeoutError) as error:
                 self._connected.clear()
                 self._lost(error)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, RECONNECT_MAX_S)
+            except Exception:
+                # Whatever went wrong, sharing must resume: log it and subscribe again.
+                self._connected.clear()
+                log.exception("circuits and cooldowns: the listener failed; restarting")
             else:
                 delay = RECONNECT_FIRST_S
+                continue
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX_S)
 
     async def _subscribed(self) -> None:
         """Subscribe, adopt the stored states, then adopt each message until stopped."""
@@ -152,6 +159,7 @@ class SharedResilience:
             if self._down:
                 self._down = False
                 log.info("circuits and cooldowns: shared through Redis again")
+                await self._publish_own()
             while not self._stopping.is_set():
                 message = await pubsub.get_message(timeout=POLL_S)
                 if message is not None:
@@ -165,23 +173,45 @@ class SharedResilience:
                     self._adopt(body)
 
     def _adopt(self, body: bytes | str) -> None:
-        """Apply one published change, unless this replica sent it or it cannot be read."""
+        """Apply one published change, unless this replica sent it, it names a provider the
+        registry does not know, or it cannot be read: a bad message is logged and skipped."""
         try:
             message = orjson.loads(body)
-            if message.get("replica") == self._replica:
+            if not isinstance(message, dict) or message.get("replica") == self._replica:
                 return
-            provider = str(message["provider"])
-            if message["kind"] == "circuit":
-                opened_at = dt.datetime.fromtimestamp(float(message["opened_at"]), dt.UTC)
-                self._guard.circuit(provider).adopt(
-                    str(message["state"]), float(message["open_for_s"]), opened_at
-                )
-            elif message["kind"] == "cooldown":
-                left = float(message["until"]) - time.time()
+            provider = message.get("provider")
+            if not isinstance(provider, str) or not self._guard.knows(provider):
+                raise ValueError("unknown provider")
+            if message.get("kind") == "circuit":
+                self._adopt_circuit(provider, message)
+            elif message.get("kind") == "cooldown":
+                left = _finite(message["until"]) - time.time()
                 if left > 0:
-                    self._guard.cooldowns.adopt(provider, left)
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                    self._guard.cooldowns.adopt(provider, min(left, MAX_COOLDOWN_S))
+            else:
+                raise ValueError("unknown kind")
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, OverflowError):
             log.warning("unreadable resilience message ignored")
+
+    def _adopt_circuit(self, provider: str, message: dict[str, Any]) -> None:
+        state = message["state"]
+        if state not in (OPEN, CLOSED):
+            raise ValueError("unknown state")
+        # A clock ahead of ours must not keep a circuit open longer than its period.
+        now = time.time()
+        opened_at = dt.datetime.fromtimestamp(min(_finite(message["opened_at"]), now), dt.UTC)
+        self._guard.circuit(provider).adopt(state, _finite(message["open_for_s"]), opened_at)
+
+    async def _publish_own(self) -> None:
+        """Publish this replica's open circuits and cooldowns again (after Redis was away,
+        the others may have missed them)."""
+        now = dt.datetime.now(dt.UTC)
+        for provider, circuit in self._guard.open_circuits():
+            opened_at = circuit.opened_at or now
+            change = CircuitChange(provider, CLOSED, OPEN, circuit.open_for_s, opened_at)
+            self.circuit_changed(change)
+        for provider, left in self._guard.cooldowns.active().items():
+            self.cooldown_started(provider, left)
 
     def _lost(self, error: BaseException) -> None:
         if not self._down:
@@ -190,3 +220,13 @@ class SharedResilience:
                 "circuits and cooldowns: Redis unreachable, each replica keeps its own",
                 extra={"fields": {"error": type(error).__name__}},
             )
+
+
+def _finite(value: object) -> float:
+    """``value`` as a finite number, else ValueError (NaN and infinities included)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("not a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError("not finite")
+    return number

@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import logging
 import os
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -29,6 +31,11 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcess
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from guidera_grpc.resilience.seams import CallRecord
+
+log = logging.getLogger(__name__)
+
+#: Seconds the last spans may take to reach the collector at shutdown.
+FLUSH_TIMEOUT_S = 2.0
 
 DEFAULT_SERVICE_NAME: Final = "guidera-provider-manager"
 #: Probes and tooling, called every few seconds: their spans would drown the searches.
@@ -110,9 +117,24 @@ class Tracing:
             span.set_status(Status(StatusCode.ERROR, record.error_code or record.status))
         span.end(end_time=start_ns + int(record.duration_ms * 1e6))
 
-    async def close(self) -> None:
-        """Flush and stop the exporters, off the loop (an export may wait on the network)."""
-        await asyncio.to_thread(self.provider.shutdown)
+    async def close(self, timeout_s: float = FLUSH_TIMEOUT_S) -> None:
+        """Flush and stop the exporters within ``timeout_s``, on a daemon thread: an
+        unreachable collector must not hold the process past its grace period."""
+        done = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def shutdown() -> None:
+            try:
+                self.provider.force_flush(timeout_millis=int(timeout_s * 1000))
+                self.provider.shutdown()
+            finally:
+                loop.call_soon_threadsafe(done.set)
+
+        threading.Thread(target=shutdown, name="trace-shutdown", daemon=True).start()
+        try:
+            await asyncio.wait_for(done.wait(), timeout_s)
+        except TimeoutError:
+            log.warning("traces not flushed: the collector did not answer in time")
 
 
 def _otlp_configured() -> bool:

@@ -92,9 +92,13 @@ class SearchCache:
         results: search_service_pb2.GetSearchResultsResponse,
         completed: search_service_pb2.SearchCompleted,
         limit: int,
+        *,
+        encoded: bytes | None = None,
     ) -> None:
-        """Keep a finished search, with the offers event of its replays (``limit`` offers)."""
-        await self.backend.set(key, _encode(results, completed, limit), SEARCH_KEEP_S)
+        """Keep a finished search, with the offers event of its replays (``limit`` offers).
+        ``encoded`` is ``results`` already serialized, when the caller has it."""
+        entry = _encode(results, completed, limit, encoded)
+        await self.backend.set(key, entry, SEARCH_KEEP_S)
 
 
 def cached_batch(
@@ -113,9 +117,10 @@ def _encode(
     results: search_service_pb2.GetSearchResultsResponse,
     completed: search_service_pb2.SearchCompleted,
     limit: int,
+    encoded: bytes | None = None,
 ) -> bytes:
     parts = (
-        results.SerializeToString(),
+        encoded if encoded is not None else results.SerializeToString(),
         completed.SerializeToString(),
         cached_batch(results, limit).SerializeToString(),
     )

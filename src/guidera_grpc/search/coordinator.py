@@ -131,17 +131,22 @@ class SearchCoordinator:
         return await self._cache.find(key)
 
     async def _live(self, run: SearchRun | PackageRun, key: str) -> AsyncGenerator[Event, None]:
+        results: search_service_pb2.GetSearchResultsResponse | None = None
+        encoded = b""
         try:
             async with contextlib.aclosing(run.stream()) as events:
                 async for event in events:
                     if event.WhichOneof("event") == "completed":
                         # Kept before the client hears "completed": its next page exists, and
                         # its offers can be re-priced and booked.
-                        await self._keep(run.search_id, run.results(), run.search)
+                        results = run.results()
+                        encoded = await self._keep(run.search_id, results, run.search)
                     yield event
             if self._cache is not None and run.answered_by_all():
+                if results is None:
+                    results = run.results()
                 limit = run.search.options.max_results
-                await self._cache.store(key, run.results(), run.completed, limit)
+                await self._cache.store(key, results, run.completed, limit, encoded=encoded or None)
         finally:
             self._backend.record_search(run)
 
@@ -150,10 +155,14 @@ class SearchCoordinator:
         search_id: str,
         results: search_service_pb2.GetSearchResultsResponse,
         search: ValidSearch,
-    ) -> None:
-        await self._pages.keep(search_id, results)
+    ) -> bytes:
+        """Keep the pages and the offers of a finished search; the results, encoded once
+        for both the pages and the cache."""
+        encoded = results.SerializeToString()
+        await self._pages.keep(search_id, encoded)
         if self._offers is not None:
             await self._offers.keep(results, _travelers_of(search))
+        return encoded
 
     async def _replay(
         self,

@@ -49,17 +49,21 @@ class _RawBytes(BaseSerializer):  # type: ignore[misc]
 
 
 class MemoryCache:
-    """aiocache's in-process cache, bounded: past ``max_entries`` the oldest keys go."""
+    """aiocache's in-process cache, bounded in bytes and in entries: past either bound the
+    oldest entries go (a result page weighs a thousand times an offer, so a count alone would
+    let memory grow by gigabytes)."""
 
-    def __init__(self, max_entries: int = 100_000) -> None:
+    def __init__(self, max_bytes: int = 256 * 2**20, max_entries: int = 200_000) -> None:
         self._cache: Any = SimpleMemoryCache(serializer=_RawBytes())
-        self._keys: OrderedDict[str, None] = OrderedDict()
+        self._sizes: OrderedDict[str, int] = OrderedDict()
+        self._bytes = 0
+        self._max_bytes = max_bytes
         self._max_entries = max_entries
 
     async def get(self, key: str) -> bytes | None:
         value = await self._cache.get(key)
         if value is None:
-            self._keys.pop(key, None)
+            self._forget(key)
         return value if isinstance(value, bytes) else None
 
     async def set(self, key: str, value: bytes, ttl_s: int) -> None:
@@ -70,26 +74,36 @@ class MemoryCache:
         if not items:
             return
         await self._cache.multi_set(items, ttl=ttl_s)
-        for key, _ in items:
-            self._keys[key] = None
-            self._keys.move_to_end(key)
-        while len(self._keys) > self._max_entries:
-            oldest, _ = self._keys.popitem(last=False)
+        for key, value in items:
+            self._forget(key)
+            self._sizes[key] = len(value)
+            self._bytes += len(value)
+        while self._sizes and (
+            self._bytes > self._max_bytes or len(self._sizes) > self._max_entries
+        ):
+            oldest, size = self._sizes.popitem(last=False)
+            self._bytes -= size
             await self._cache.delete(oldest)
 
+    def _forget(self, key: str) -> None:
+        size = self._sizes.pop(key, None)
+        if size is not None:
+            self._bytes -= size
+
     async def purge(self) -> int:
-        count = len(self._keys)
+        count = len(self._sizes)
         await self._cache.clear()
-        self._keys.clear()
+        self._sizes.clear()
+        self._bytes = 0
         return count
 
     async def purge_prefix(self, prefix: str) -> int:
         """Delete the entries whose key starts with ``prefix``; how many there were."""
-        doomed = [key for key in self._keys if key.startswith(prefix)]
+        doomed = [key for key in self._sizes if key.startswith(prefix)]
         deleted = 0
         for key in doomed:
             deleted += int(await self._cache.delete(key))
-            self._keys.pop(key, None)
+            self._forget(key)
         return deleted
 
     async def close(self) -> None:

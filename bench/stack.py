@@ -38,9 +38,13 @@ SERVER_CORE = 0
 SANDBOX_CORE = 1
 
 
+#: The cores this process may use before it pins itself (its children are pinned from these).
+CORES = frozenset(os.sched_getaffinity(0))
+
+
 def pinning() -> bool:
     """Whether the machine has the two cores pinning needs."""
-    return len(os.sched_getaffinity(0)) >= 2
+    return {SERVER_CORE, SANDBOX_CORE} <= CORES
 
 
 def pin_self(core: int) -> None:

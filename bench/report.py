@@ -30,6 +30,13 @@ def ms(seconds: float) -> str:
     return "n/a" if math.isnan(seconds) else f"{seconds * 1000:.1f} ms"
 
 
+def with_overhead(ours: float, reference: float) -> str:
+    """Our figure and its difference from the reference, signed: "314.4 ms (+9.7 ms)"."""
+    if math.isnan(ours) or math.isnan(reference):
+        return f"{ms(ours)} (n/a)"
+    return f"{ms(ours)} ({(ours - reference) * 1000:+.1f} ms)"
+
+
 @dataclass
 class Row:
     """One line of the table: a figure of ours, the baseline's, their ratio, the target."""

@@ -23,7 +23,7 @@ from guidera.v1 import search_service_pb2_grpc
 
 from bench import aggregation
 from bench.load import Sample, closed_loop, flight_request, one_search, open_loop, requests_for
-from bench.report import Report, Row, ms, percentile
+from bench.report import Report, Row, ms, percentile, with_overhead
 from bench.stack import SERVER_CORE, Stack, cpu_seconds, pinning, rss_mib, running_stack
 from bench.workload import FLIGHT_LATENCY_MS, flight_searches
 
@@ -155,7 +155,7 @@ async def concurrency_levels(
             Row(
                 label,
                 "first offers p50 (overhead over fastest supplier)",
-                f"{ms(p50)} (+{ms(p50 - b50)})",
+                with_overhead(p50, b50),
                 ms(b50),
                 _ratio(p50, b50),
                 "+2 ms" if target else "",
@@ -166,7 +166,7 @@ async def concurrency_levels(
             Row(
                 label,
                 "first offers p99 (overhead)",
-                f"{ms(p99)} (+{ms(p99 - b99)})",
+                with_overhead(p99, b99),
                 ms(b99),
                 _ratio(p99, b99),
                 "+10 ms" if target else "",
@@ -177,7 +177,7 @@ async def concurrency_levels(
             Row(
                 label,
                 "completion p50 (overhead over slowest supplier)",
-                f"{ms(d50)} (+{ms(d50 - bd50)})",
+                with_overhead(d50, bd50),
                 ms(bd50),
                 _ratio(d50, bd50),
             )
@@ -315,7 +315,7 @@ async def hotels(
         Row(
             "hotels, 10",
             "first offers p50 (overhead over Hotelbeds)",
-            f"{ms(p50)} (+{ms(p50 - b50)})",
+            with_overhead(p50, b50),
             ms(b50),
             _ratio(p50, b50),
         )

@@ -178,7 +178,10 @@ async def running_stack(log_dir: Path, **server_env: str) -> AsyncIterator[Stack
             "GUIDERA_MONTHLY_BUDGET": "100000000",
             **server_env,
         }
+        # The server keeps its state in memory unless a benchmark of the shared state is asked for.
         env.pop("GUIDERA_REDIS_URL", None)
+        if os.environ.get("GUIDERA_BENCH_REDIS_URL"):
+            env["GUIDERA_REDIS_URL"] = os.environ["GUIDERA_BENCH_REDIS_URL"]
         server = await asyncio.create_subprocess_exec(
             GUIDERA,
             "serve",

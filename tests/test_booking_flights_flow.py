@@ -3,6 +3,7 @@ changes, sold-out offers and refused credentials, for Amadeus, Duffel and Kiwi.c
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -167,6 +168,26 @@ async def test_wrong_credentials_are_an_authentication_error(
         await wrong.booking.find("bk-anything", timeout_s=10)
     for secret in WRONG_SECRETS.values():
         assert secret.get_secret_value() not in str(refused.value)
+
+
+@pytest.mark.parametrize("days_later", range(0, 21, 3))
+async def test_a_familys_checked_price_is_its_search_price_on_any_date(
+    days_later: int, http: aiohttp.ClientSession, settings: Settings
+) -> None:
+    """Kiwi.com shows each passenger's fare in whole units; its check must sum the same
+    rounded fares, or a family's booking would differ by a unit from what it was shown."""
+    search = FlightSearch(
+        slices=(SliceSpec("JFK", "LHR", DEPARTURE + dt.timedelta(days=days_later)),),
+        adults=2,
+        child_ages=(8,),
+        infants=1,
+    )
+    pair = Pair("kiwi", http, settings)
+    offers = (await pair.offers(search))[:3]
+    assert offers
+    for offer in offers:
+        priced = await _price_for(pair, offer, Party(2, 1, 1))
+        assert to_decimal(priced.price.total) == to_decimal(offer.price.total)
 
 
 async def _price_for(pair: Pair, offer: offer_pb2.Offer, party: Party) -> offer_pb2.Offer:

@@ -30,7 +30,7 @@ from aiohttp import web
 
 from guidera_grpc.sandbox.booking_faults import deliver_booking
 from guidera_grpc.sandbox.bookings import BOOKINGS, SandboxBooking
-from guidera_grpc.sandbox.flights.catalog import Passengers
+from guidera_grpc.sandbox.flights.catalog import Passengers, Quote
 from guidera_grpc.sandbox.flights.money import CURRENCIES, EUR
 from guidera_grpc.sandbox.kiwi import errors
 from guidera_grpc.sandbox.kiwi.search import check_key
@@ -197,9 +197,9 @@ def _checked(
     checked: bool,
 ) -> dict[str, Any]:
     offer = replace(stored.current(), passengers=party)
-    in_eur = offer.quote(EUR)
+    in_eur_prices = _party_prices(offer.quote(EUR), party)
     currency = CURRENCIES[currency_code]
-    asked = offer.quote(currency)
+    asked_prices = _party_prices(offer.quote(currency), party)
     flights = [flight for journey in offer.journeys for flight in journey.flights]
     return {
         "session_id": session_id,
@@ -210,18 +210,18 @@ def _checked(
         "flights_real_checked": checked,
         "flights_invalid": checked and stored.sold_out,
         "price_change": checked and stored.price_factor != 1,
-        "total": _whole(in_eur.total),
-        "orig_price": _whole(stored.offer.quote(EUR).total),
-        "adults_price": _whole(in_eur.adult.total * party.adults),
-        "children_price": _whole(in_eur.child.total * party.children),
-        "infants_price": _whole(in_eur.infant.total * party.infants),
+        "total": sum(in_eur_prices),
+        "orig_price": sum(_party_prices(stored.offer.quote(EUR), stored.offer.passengers)),
+        "adults_price": in_eur_prices[0],
+        "children_price": in_eur_prices[1],
+        "infants_price": in_eur_prices[2],
         "currency": currency.code,
         "conversion": {
             "currency": currency.code,
-            "amount": _whole(asked.total),
-            "adults_price": _whole(asked.adult.total * party.adults),
-            "children_price": _whole(asked.child.total * party.children),
-            "infants_price": _whole(asked.infant.total * party.infants),
+            "amount": sum(asked_prices),
+            "adults_price": asked_prices[0],
+            "children_price": asked_prices[1],
+            "infants_price": asked_prices[2],
         },
         "booking_token": token,
         "flights": [
@@ -240,6 +240,16 @@ def _checked(
 
 def _whole(amount: Decimal) -> int:
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _party_prices(quote: Quote, party: Passengers) -> tuple[int, int, int]:
+    """What the adults, the children and the infants pay, each passenger's fare rounded to whole
+    units as the search shows it, so that a party's check total equals its search price."""
+    return (
+        _whole(quote.adult.total) * party.adults,
+        _whole(quote.child.total) * party.children,
+        _whole(quote.infant.total) * party.infants,
+    )
 
 
 def _passenger_problem(passengers: object) -> tuple[str, str] | None:

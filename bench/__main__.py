@@ -22,7 +22,7 @@ app = typer.Typer(add_completion=False)
 @app.command()
 def main(
     quick: Annotated[
-        bool, typer.Option("--quick", help="Fewer searches, a 10 s soak: under two minutes.")
+        bool, typer.Option("--quick", help="Fewer searches, an 8 s soak: about two minutes.")
     ] = False,
     smoke: Annotated[
         bool, typer.Option("--smoke", hidden=True, help="A few searches per scenario.")
@@ -37,13 +37,14 @@ def main(
     pin_self(SANDBOX_CORE)
     started = time.monotonic()
     mode = "smoke" if smoke else "quick" if quick else "full"
-    report = Report(mode)
-    logs = Path(tempfile.mkdtemp(prefix="guidera-bench-"))
-    print(f"server and sandbox logs in {logs}", flush=True)
     chosen = set(only or SCENARIOS)
     unknown = chosen - set(SCENARIOS)
     if unknown:
         raise typer.BadParameter(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    # A run of some scenarios is kept apart, so it never replaces a whole run's latest-* files.
+    report = Report(mode if chosen == set(SCENARIOS) else f"{mode}-partial")
+    logs = Path(tempfile.mkdtemp(prefix="guidera-bench-"))
+    print(f"server and sandbox logs in {logs}", flush=True)
     kind = asyncio.run(run_all(Plan.make(mode), report, logs, chosen))
     env = environment(kind, pinning())
     json_path, md_path = report.write(out, env)

@@ -47,7 +47,7 @@ class Baseline:
 
     def flight_calls(self, search: FlightSearch, offers: int) -> list[Call]:
         """Duffel, Amadeus and Kiwi.com searches for one flight search."""
-        day = search.date.isoformat()
+        day, back = search.date.isoformat(), search.return_date.isoformat()
         duffel_body = {
             "data": {
                 "slices": [
@@ -55,7 +55,12 @@ class Baseline:
                         "origin": search.origin,
                         "destination": search.destination,
                         "departure_date": day,
-                    }
+                    },
+                    {
+                        "origin": search.destination,
+                        "destination": search.origin,
+                        "departure_date": back,
+                    },
                 ],
                 "passengers": [{"type": "adult"}],
                 "cabin_class": "economy",
@@ -72,12 +77,14 @@ class Baseline:
             "originLocationCode": search.origin,
             "destinationLocationCode": search.destination,
             "departureDate": day,
+            "returnDate": back,
             "adults": "1",
             "travelClass": "ECONOMY",
             "currencyCode": "EUR",
             "max": str(offers),
         }
         kiwi_day = search.date.strftime("%d/%m/%Y")
+        kiwi_back = search.return_date.strftime("%d/%m/%Y")
         kiwi_params = {
             "fly_from": search.origin,
             "fly_to": search.destination,
@@ -89,6 +96,8 @@ class Baseline:
             "selected_cabins": "M",
             "curr": "EUR",
             "limit": str(offers),
+            "return_from": kiwi_back,
+            "return_to": kiwi_back,
         }
         return [
             _post(

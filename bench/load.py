@@ -41,7 +41,12 @@ def flight_request(
                     origin=search.origin,
                     destination=search.destination,
                     departure_date=search.date.isoformat(),
-                )
+                ),
+                search_service_pb2.SliceQuery(
+                    origin=search.destination,
+                    destination=search.origin,
+                    departure_date=search.return_date.isoformat(),
+                ),
             ],
             travelers=common_pb2.Travelers(adults=1),
         ),

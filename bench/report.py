@@ -64,7 +64,7 @@ class Report:
         print(_line(row), flush=True)
 
     def write(self, folder: Path, environment: dict[str, Any]) -> tuple[Path, Path]:
-        """``<stamp>.json`` and ``<stamp>.md`` (and ``latest.*``) under ``folder``."""
+        """``<stamp>-<mode>.json`` and ``.md`` (and ``latest-<mode>.*``) under ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
         stamp = environment["date"].replace(":", "").replace("-", "")[:15]
         kind = self.mode
@@ -132,6 +132,7 @@ def environment(database_kind: str, pinned: bool) -> dict[str, Any]:
         "commit": _commit(),
         "database": database_kind,
         "pinning": "server on core 0; sandbox and load on core 1" if pinned else "none",
+        "shared state": "Redis" if os.environ.get("GUIDERA_BENCH_REDIS_URL") else "in memory",
         "libraries": ", ".join(f"{k} {v}" for k, v in versions.items()),
     }
 

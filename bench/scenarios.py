@@ -27,6 +27,9 @@ from bench.report import Report, Row, ms, percentile, with_overhead
 from bench.stack import SERVER_CORE, Stack, cpu_seconds, pinning, rss_mib, running_stack
 from bench.workload import FLIGHT_LATENCY_MS, flight_searches
 
+#: The share of its core past which a server's queue grows without bound.
+SATURATED_CORE = 0.9
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:
@@ -204,8 +207,10 @@ async def knee(
     report: Report,
     unloaded: float,
 ) -> float:
-    """Raise the rate until time to first offers is four times the unloaded one; the last
-    rate below that is the sustained throughput. Returns the knee rate."""
+    """Raise the rate until time to first offers is four times the unloaded one, or the
+    server's CPU demand (rate times CPU per search) reaches 90 % of its core: a step of a few
+    seconds ends before the queue of a saturated server shows in its times. The last rate
+    below that is the sustained throughput. Returns the knee rate, the first one past it."""
     rate = 5.0
     sustained = 0.0
     steps: list[dict[str, float]] = []
@@ -223,7 +228,8 @@ async def knee(
             f"failed {failed:.0%}, CPU {ms(cpu_per)} a search",
             flush=True,
         )
-        if math.isnan(p50) or p50 > 4 * unloaded or failed > 0.05:
+        saturated = rate * cpu_per >= SATURATED_CORE
+        if math.isnan(p50) or p50 > 4 * unloaded or failed > 0.05 or saturated:
             break
         sustained = rate
         rate *= 1.4
@@ -417,7 +423,8 @@ async def overload(
     report.add(
         Row(
             "overload",
-            f"{rate:.0f}/s, limit {limit}: {len(admitted)} admitted, first offers p50",
+            f"{rate:.0f}/s, limit {limit}: {len(admitted)} admitted, first offers p50 "
+            "(beside: ours unloaded)",
             ms(p50),
             ms(unloaded),
             _ratio(p50, unloaded),

@@ -159,7 +159,7 @@ async def running_stack(log_dir: Path, **server_env: str) -> AsyncIterator[Stack
             f"127.0.0.1:{sandbox_port}",
             env=quiet,
             stdout=asyncio.subprocess.DEVNULL,
-            stderr=(log_dir / "sandbox.log").open("wb"),
+            stderr=(log_dir / "sandbox.log").open("ab"),
             preexec_fn=_pinned(SANDBOX_CORE),
         )
         address = f"127.0.0.1:{_free_port()}"
@@ -187,7 +187,7 @@ async def running_stack(log_dir: Path, **server_env: str) -> AsyncIterator[Stack
             "serve",
             env=env,
             stdout=asyncio.subprocess.DEVNULL,
-            stderr=(log_dir / "server.log").open("wb"),
+            stderr=(log_dir / "server.log").open("ab"),
             preexec_fn=_pinned(SERVER_CORE),
         )
         stack = Stack(database_url, sandbox_url, address, server, sandbox, kind)

@@ -32,13 +32,23 @@ OFFERS_PER_SUPPLIER = 50
 HOTEL_CITIES = ("PAR", "LON", "ROM", "BCN", "NYC", "BER", "AMS", "LIS", "VIE", "PRG")
 
 
+#: Returns of a week: one-way searches find about 15-30 itineraries a supplier on these routes,
+#: returns the 50 a supplier answers, as real suppliers do for a busy return search.
+STAY_NIGHTS = 7
+
+
 @dataclass(frozen=True, slots=True)
 class FlightSearch:
-    """One one-way flight search for one adult in economy."""
+    """One return flight search for one adult in economy."""
 
     origin: str
     destination: str
     date: dt.date
+
+    @property
+    def return_date(self) -> dt.date:
+        """The day of the flight back."""
+        return self.date + dt.timedelta(days=STAY_NIGHTS)
 
 
 @dataclass(frozen=True, slots=True)

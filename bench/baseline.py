@@ -26,6 +26,9 @@ from guidera_grpc.config import SANDBOX_CREDENTIALS
 
 Call = Callable[[aiohttp.ClientSession], Awaitable[None]]
 
+#: Where the warm-up searches are taken from: far from any scenario's own searches.
+WARM_UP_OFFSET = 1500
+
 
 class Baseline:
     """Request builders of each supplier, against the sandbox at ``base``."""
@@ -188,17 +191,21 @@ async def run(
     connector = aiohttp.TCPConnector(limit=200, ttl_dns_cache=300)
     async with aiohttp.ClientSession(connector=connector) as http:
         await baseline.login(http)
-        searches: Iterator[Any] = (
-            flight_searches(start) if scenario == "flights" else hotel_searches(start)
-        )
+
+        def searches_from(first: int) -> Iterator[Any]:
+            return flight_searches(first) if scenario == "flights" else hotel_searches(first)
+
+        searches = searches_from(start)
 
         def calls_for(search: Any) -> list[Call]:
             if scenario == "flights":
                 return baseline.flight_calls(search, offers)
             return baseline.hotel_calls(search, offers)
 
-        # Warm the connection pool, as a running server's is.
-        await asyncio.gather(*(one_search(http, calls_for(next(searches))) for _ in range(2)))
+        # Warm the connection pool, as a running server's is, with searches of their own so
+        # that the measured ones are the very searches our server was measured on.
+        warm_up = searches_from(start + WARM_UP_OFFSET)
+        await asyncio.gather(*(one_search(http, calls_for(next(warm_up))) for _ in range(2)))
         samples: list[tuple[float, float]] = []
         remaining = count
         cpu_before = _cpu_s()

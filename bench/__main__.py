@@ -51,6 +51,9 @@ def main(
     print()
     print(table(report.rows))
     print(f"\n{time.monotonic() - started:.0f} s; results in {json_path} and {md_path}")
+    if report.failed:
+        print(f"failed: {', '.join(report.failed)} (see the logs above and in {logs})")
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ class Report:
     mode: str
     rows: list[Row] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
 
     def add(self, row: Row) -> None:
         """Keep a row and print it at once, so a long run shows progress."""

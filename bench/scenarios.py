@@ -12,6 +12,7 @@ import math
 import statistics
 import sys
 import time
+import traceback
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -455,27 +456,43 @@ async def run_all(plan: Plan, report: Report, logs: Path, only: set[str]) -> str
     kind = ""
     needs_knee = bool(only & {"knee", "soak", "overload"})
     if "levels" in only or needs_knee:
-        async with _serving(logs) as (stack, stub):
+        async with _kept_going(report, "levels"), _serving(logs) as (stack, stub):
+            kind = stack.database_kind
             unloaded = await concurrency_levels(stub, stack, plan, counter, report)
-            kind = stack.database_kind
     if needs_knee:
-        async with _serving(logs) as (stack, stub):
+        async with _kept_going(report, "knee"), _serving(logs) as (stack, stub):
             knee_rate = await knee(stub, stack, plan, counter, report, unloaded)
-            kind = stack.database_kind
     if only & {"cache", "hotels", "soak"}:
-        async with _serving(logs) as (stack, stub):
+        group = ", ".join(name for name in ("cache", "hotels", "soak") if name in only)
+        async with _kept_going(report, group), _serving(logs) as (stack, stub):
+            kind = kind or stack.database_kind
             if "cache" in only:
-                await cache_hits(stub, stack, plan, counter, report)
+                async with _kept_going(report, "cache"):
+                    await cache_hits(stub, stack, plan, counter, report)
             if "hotels" in only:
-                await hotels(stub, stack, plan, counter, report)
+                async with _kept_going(report, "hotels"):
+                    await hotels(stub, stack, plan, counter, report)
             if "soak" in only:
-                await soak(stub, stack, plan, counter, report, max(1.0, knee_rate / 2))
-            kind = stack.database_kind
+                async with _kept_going(report, "soak"):
+                    await soak(stub, stack, plan, counter, report, max(1.0, knee_rate / 2))
     if "aggregation" in only:
         merging(plan, report)
     if "overload" in only:
-        await overload(plan, counter, report, knee_rate, unloaded, logs)
+        async with _kept_going(report, "overload"):
+            await overload(plan, counter, report, knee_rate, unloaded, logs)
     return kind or "not started"
+
+
+@contextlib.asynccontextmanager
+async def _kept_going(report: Report, scenario: str) -> AsyncIterator[None]:
+    """A scenario that fails is reported as a row and the run goes on, so that one failure
+    late in a long run does not lose the figures measured before it."""
+    try:
+        yield
+    except Exception as error:
+        traceback.print_exc()
+        report.failed.append(scenario)
+        report.add(Row(scenario, f"FAILED: {type(error).__name__}: {error}"[:200], ""))
 
 
 @contextlib.asynccontextmanager

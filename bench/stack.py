@@ -224,7 +224,18 @@ async def _serving(address: str, process: asyncio.subprocess.Process) -> None:
 
 
 async def _sandbox_ready(stack: Stack) -> None:
-    """Fixed latencies and 50 offers per answer, for every supplier the scenarios ask."""
+    """Fixed latencies and 50 offers per answer, for every supplier the scenarios ask, once
+    the sandbox listens: the server can be serving before the sandbox has bound its port."""
+    for _ in range(300):
+        if stack.sandbox.returncode is not None:
+            raise RuntimeError("the sandbox exited during start-up (see sandbox.log)")
+        try:
+            await stack.set_knobs("duffel", latency=f"{FLIGHT_LATENCY_MS['duffel']}ms")
+            break
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(0.1)
+    else:
+        raise RuntimeError("the sandbox never listened (see sandbox.log)")
     for supplier, latency in {**FLIGHT_LATENCY_MS, **HOTEL_LATENCY_MS}.items():
         await stack.set_knobs(supplier, latency=f"{latency}ms", offers=OFFERS_PER_SUPPLIER)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -41,11 +43,24 @@ def main(
     unknown = chosen - set(SCENARIOS)
     if unknown:
         raise typer.BadParameter(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise typer.BadParameter(f"cannot write results to {out}: {error.strerror}") from None
+    if not os.access(out, os.W_OK):
+        raise typer.BadParameter(f"cannot write results to {out}: not writable")
+    # SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so the server, the sandbox, the
+    # embedded database and the bench database are stopped and dropped on the way out.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     # A run of some scenarios is kept apart, so it never replaces a whole run's latest-* files.
     report = Report(mode if chosen == set(SCENARIOS) else f"{mode}-partial")
     logs = Path(tempfile.mkdtemp(prefix="guidera-bench-"))
     print(f"server and sandbox logs in {logs}", flush=True)
-    kind = asyncio.run(run_all(Plan.make(mode), report, logs, chosen))
+    try:
+        kind = asyncio.run(run_all(Plan.make(mode), report, logs, chosen))
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: nothing written; server and sandbox logs in {logs}", flush=True)
+        raise typer.Exit(130) from None
     env = environment(kind, pinning())
     json_path, md_path = report.write(out, env)
     print()

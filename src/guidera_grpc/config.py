@@ -6,12 +6,14 @@ The names of the original design stay as they were (``DEFAULT_SEARCH_TIMEOUT_MS`
 
 from __future__ import annotations
 
+import logging
 import os
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Credentials the sandbox accepts; `serve --sandbox` points the adapters at it with these.
@@ -58,7 +60,7 @@ class Settings(BaseSettings):
     state_dir: Path | None = Field(None, validation_alias="GUIDERA_STATE_DIR")
     secret_key: SecretStr | None = Field(None, validation_alias="GUIDERA_SECRET_KEY")
     log_level: str = Field("INFO", validation_alias="GUIDERA_LOG_LEVEL")
-    log_format: str = Field("console", validation_alias="GUIDERA_LOG_FORMAT")
+    log_format: Literal["console", "json"] = Field("console", validation_alias="GUIDERA_LOG_FORMAT")
     shutdown_grace_s: float = Field(
         10.0, validation_alias="GUIDERA_SHUTDOWN_GRACE_S", gt=0, le=3600
     )
@@ -172,6 +174,61 @@ class Settings(BaseSettings):
     )
     cartrawler_client_id: SecretStr | None = Field(None, validation_alias="CARTRAWLER_CLIENT_ID")
     cartrawler_target: str = Field("Test", validation_alias="CARTRAWLER_TARGET")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any, info: ValidationInfo) -> Any:
+        """An empty variable means "not set" for an optional setting.
+
+        `GUIDERA_DATABASE_URL=` in a compose or env file must pick the embedded database, not
+        fail on an empty URL (or, worse, connect somewhere libpq's defaults point).
+        """
+        name = info.field_name
+        blank = isinstance(value, str) and not value.strip()
+        if blank and name is not None and cls.model_fields[name].default is None:
+            return None
+        return value
+
+    @field_validator("listen", "metrics_listen")
+    @classmethod
+    def _host_and_port(cls, value: str, info: ValidationInfo) -> str:
+        value = value.strip()
+        if info.field_name == "metrics_listen" and not value:
+            return value
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or int(port) > 65535:
+            raise ValueError("must be HOST:PORT with a port from 0 to 65535")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in logging.getLevelNamesMapping():
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        # The message names the scheme only: the URL itself may carry a password.
+        if value is not None and urlsplit(value.get_secret_value()).scheme not in {
+            "postgres",
+            "postgresql",
+        }:
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and urlsplit(value.get_secret_value()).scheme not in {
+            "redis",
+            "rediss",
+            "unix",
+        }:
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value
 
     def alert_recipients(self) -> list[str]:
         """The addresses of ``ALERT_EMAIL`` (a comma-separated list), blanks left out."""

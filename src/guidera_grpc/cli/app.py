@@ -12,8 +12,8 @@ import typer
 from guidera_grpc.cli import booking_cmd
 from guidera_grpc.cli.admin_cmd import admin_app
 from guidera_grpc.cli.keys_cmd import keys_app
+from guidera_grpc.cli.load import load_settings
 from guidera_grpc.cli.search_cmd import search_app
-from guidera_grpc.config import Settings
 from guidera_grpc.logs import configure_logging
 from guidera_grpc.sandbox.knobs import REALISTIC, Knobs, parse_knob_flags
 
@@ -123,11 +123,10 @@ def serve(
         overrides["listen"] = listen
     if state_dir:
         overrides["state_dir"] = state_dir
-    settings = Settings()
+    settings = load_settings(**overrides)
     if sandbox and "auth_mode" not in settings.model_fields_set:
         # Development against the sandbox runs open unless GUIDERA_AUTH says otherwise.
-        overrides["auth_mode"] = "open"
-    settings = settings.model_copy(update=overrides)
+        settings = settings.model_copy(update={"auth_mode": "open"})
     configure_logging(settings.log_level, settings.log_format)
     knobs = None
     if sandbox:
@@ -160,7 +159,7 @@ def sandbox_command(
     reset_rate: ResetRateOpt = None,
 ) -> None:
     """Serve the supplier emulators on loopback until interrupted."""
-    settings = Settings()
+    settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     knobs = _knobs(
         latency=latency,

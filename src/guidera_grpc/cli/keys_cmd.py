@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from guidera_grpc.config import Settings
+from guidera_grpc.cli.load import load_settings
 from guidera_grpc.security.keys import (
     ApiKey,
     NewKey,
@@ -33,7 +33,7 @@ T = TypeVar("T")
 
 def _with_pool(action: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
     async def run() -> T:
-        async with await open_store(Settings(), max_size=2) as store:
+        async with await open_store(load_settings(), max_size=2) as store:
             return await action(store.pool)
 
     return asyncio.run(run())

@@ -1,0 +1,32 @@
+"""Settings for a command, with a bad environment reported as one line per variable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from pydantic import ValidationError
+
+from guidera_grpc.config import Settings
+
+
+def _variable(field: str) -> str:
+    """The environment variable a Settings field is read from (the field's own name if none)."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    return alias if isinstance(alias, str) else field
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and ``overrides``, or exit 2 naming each bad variable.
+
+    The messages leave the offending values out: a URL or key may carry a secret.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        for problem in error.errors(include_input=False, include_url=False):
+            field = ".".join(str(part) for part in problem["loc"]) or "settings"
+            message = problem["msg"].removeprefix("Value error, ")
+            typer.echo(f"error: {_variable(field)}: {message}", err=True)
+        raise typer.Exit(code=2) from None

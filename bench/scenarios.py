@@ -134,6 +134,7 @@ async def concurrency_levels(
         base = await baseline(stack, "flights", concurrency, count, start)
         firsts, dones = _firsts(ours), _dones(ours)
         failed = sum(1 for s in ours if s.code != "OK")
+        offers = statistics.median([s.offers for s in ours]) if ours else 0
         p50, p99 = percentile(firsts, 50), percentile(firsts, 99)
         b50, b99 = percentile(base["first_s"], 50), percentile(base["first_s"], 99)
         d50, bd50 = percentile(dones, 50), percentile(base["last_s"], 50)
@@ -152,7 +153,7 @@ async def concurrency_levels(
             "baseline_last_p50": bd50,
             "cpu_per_search_s": cpu_ours,
             "baseline_cpu_per_search_s": cpu_base,
-            "offers_p50": statistics.median([s.offers for s in ours]) if ours else 0,
+            "offers_p50": offers,
         }
         target = concurrency == 50
         report.add(
@@ -189,7 +190,7 @@ async def concurrency_levels(
         report.add(
             Row(
                 label,
-                f"CPU per search ({failed} of {count} failed)",
+                f"CPU per search ({offers:.0f} offers after merging; {failed} of {count} failed)",
                 ms(cpu_ours),
                 ms(cpu_base),
                 _ratio(cpu_ours, cpu_base),

@@ -11,17 +11,19 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+#: Busy long-haul routes on which each supplier answers its 50 return itineraries (or nearly):
+#: thinner ones (MAD-MIA, DXB-LHR) find 10-30 and would understate the work per search.
 ROUTES = (
     ("JFK", "LHR"),
     ("LHR", "JFK"),
     ("CDG", "JFK"),
-    ("FRA", "ORD"),
-    ("MAD", "MIA"),
-    ("AMS", "BOS"),
+    ("JFK", "CDG"),
     ("LAX", "NRT"),
-    ("SFO", "SIN"),
-    ("DXB", "LHR"),
-    ("SYD", "LAX"),
+    ("NRT", "LAX"),
+    ("SFO", "LHR"),
+    ("LHR", "LAX"),
+    ("LAX", "LHR"),
+    ("JFK", "AMS"),
 )
 FIRST_DAY = 14
 DAYS = 300

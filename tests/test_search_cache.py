@@ -9,7 +9,12 @@ from collections.abc import AsyncIterator
 import grpc
 import pytest
 from google.protobuf import duration_pb2
-from guidera.v1 import search_service_pb2, search_service_pb2_grpc
+from guidera.v1 import (
+    offer_service_pb2,
+    offer_service_pb2_grpc,
+    search_service_pb2,
+    search_service_pb2_grpc,
+)
 
 from guidera_grpc.sandbox import RunningSandbox
 from guidera_grpc.server import GuideraServer
@@ -179,17 +184,57 @@ async def test_a_search_cached_by_one_replica_is_a_hit_on_another(
 async def test_searches_work_when_redis_is_unreachable(
     pg_dsn: str, sandbox: RunningSandbox, sandbox_control: SandboxControl
 ) -> None:
-    """A Redis that refuses connections makes every search live; none fails."""
+    """A Redis that refuses connections fails no search: the first goes live, and the
+    repeat is answered from what this replica kept in memory instead of Redis."""
     server = await _redis_server(pg_dsn, sandbox, "redis://127.0.0.1:1/0", "guidera-down")
     try:
         async with grpc.aio.insecure_channel(server.address) as channel:
             stub = search_service_pb2_grpc.SearchServiceStub(channel)
+            sources = []
             for _ in range(2):
                 arrivals = await collect(stub.Search(_cacheable("ATL", "AMS"), timeout=10))
-                assert arrivals[-1].event.completed.source == LIVE
                 assert arrivals[-1].event.completed.total_offers > 0
+                sources.append(arrivals[-1].event.completed.source)
+        received = await _searches_received(sandbox_control)
     finally:
         await server.stop(grace_s=0.5)
+
+    assert sources == [LIVE, CACHE]
+    assert received == dict.fromkeys(FLIGHT_SUPPLIERS, 1)
+
+
+async def test_offers_and_pages_outlive_a_redis_outage_on_their_replica(
+    pg_dsn: str, sandbox: RunningSandbox, sandbox_control: SandboxControl
+) -> None:
+    """With Redis down, the replica that ran a search keeps its offers and pages in memory:
+    the traveler can still page through them and re-price the offer they chose."""
+    server = await _redis_server(pg_dsn, sandbox, "redis://127.0.0.1:1/0", "guidera-down")
+    try:
+        async with grpc.aio.insecure_channel(server.address) as channel:
+            request = _cacheable("ATL", "CDG")
+            request.options.max_results = 3
+            arrivals = await collect(
+                search_service_pb2_grpc.SearchServiceStub(channel).Search(request, timeout=10)
+            )
+            completed = arrivals[-1].event.completed
+            assert completed.next_page_token
+            page = await search_service_pb2_grpc.SearchServiceStub(channel).GetSearchResults(
+                search_service_pb2.GetSearchResultsRequest(
+                    search_id=completed.search_id,
+                    page_size=5,
+                    page_token=completed.next_page_token,
+                ),
+                timeout=5,
+            )
+            chosen = page.offers[0].offer
+            priced = await offer_service_pb2_grpc.OfferServiceStub(channel).GetOffer(
+                offer_service_pb2.GetOfferRequest(offer_id=chosen.offer_id), timeout=10
+            )
+    finally:
+        await server.stop(grace_s=0.5)
+
+    assert priced.offer.offer_id == chosen.offer_id
+    assert priced.previous_total == chosen.price.total
 
 
 async def test_a_joining_client_is_not_bound_by_a_shorter_deadline(

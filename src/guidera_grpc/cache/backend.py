@@ -1,8 +1,10 @@
 """A small byte cache over aiocache that never stands in a search's way.
 
 In memory (bounded: the oldest entries go first) unless a Redis URL is configured. Redis calls
-time out within milliseconds; when Redis is down or hanging the cache answers "miss", the
-failure is logged once until Redis answers again, and searches go on live.
+time out within milliseconds; when Redis is down or hanging the failure is logged once until
+Redis answers again, searches go on live, and what Redis would not take is kept in this
+process's memory, so the offers and pages a replica has just shown can still be re-priced,
+booked and paged through on it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ REDIS_TIMEOUT_S = 0.1
 #: Writes happen after the client has its answer and carry whole result sets: they may take
 #: longer, and a write given up leaves other replicas without the pages and offers.
 REDIS_WRITE_TIMEOUT_S = 1.0
+#: Bytes of entries Redis refused that a replica keeps in memory until Redis is back.
+FALLBACK_MAX_BYTES = 64 * 2**20
 
 
 class ByteCache(Protocol):
@@ -111,7 +115,12 @@ class MemoryCache:
 
 
 class RedisByteCache:
-    """The same cache in Redis, shared by every replica, failing open."""
+    """The same cache in Redis, shared by every replica, failing open.
+
+    Entries whose write fails go to a bounded in-memory cache instead, and a lookup that
+    Redis cannot answer (or answers with a miss) looks there: a search's offers must stay
+    bookable through a Redis outage on the replica that found them.
+    """
 
     def __init__(
         self,
@@ -135,15 +144,18 @@ class RedisByteCache:
         )
         self._namespace = namespace
         self._failing = False
+        self._fallback = MemoryCache(max_bytes=FALLBACK_MAX_BYTES)
 
     async def get(self, key: str) -> bytes | None:
         try:
             value = await self._cache.get(key)
         except Exception as error:
             self._failed(error)
-            return None
+            return await self._fallback.get(key)
         self._recovered()
-        return value if isinstance(value, bytes) else None
+        if isinstance(value, bytes):
+            return value
+        return await self._fallback.get(key)
 
     async def set(self, key: str, value: bytes, ttl_s: int) -> None:
         await self.set_many([(key, value)], ttl_s)
@@ -156,20 +168,22 @@ class RedisByteCache:
             await self._cache.multi_set(items, ttl=ttl_s, timeout=self._write_timeout_s)
         except Exception as error:
             self._failed(error)
+            await self._fallback.set_many(items, ttl_s)
             return
         self._recovered()
 
     async def purge(self) -> int:
+        count = await self._fallback.purge()
         try:
             await self._cache.clear(namespace=self._namespace)
         except Exception as error:
             self._failed(error)
-        return 0
+        return count
 
     async def purge_prefix(self, prefix: str) -> int:
         """Delete the entries whose key starts with ``prefix``; how many there were."""
         pattern = f"{self._cache.build_key(prefix)}*"
-        deleted = 0
+        deleted = await self._fallback.purge_prefix(prefix)
         try:
             async for key in self._cache.client.scan_iter(match=pattern, count=500):
                 deleted += int(await self._cache.client.delete(key))
@@ -178,6 +192,7 @@ class RedisByteCache:
         return deleted
 
     async def close(self) -> None:
+        await self._fallback.close()
         try:
             await self._cache.close()
         except Exception as error:

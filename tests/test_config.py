@@ -75,3 +75,12 @@ async def test_serve_with_a_bad_variable_prints_one_line_and_no_secret() -> None
     assert "error: GUIDERA_LISTEN: must be HOST:PORT" in err
     assert "Traceback" not in err
     assert "hunter2" not in out + err
+
+
+async def test_sandbox_with_a_bad_listen_address_names_the_option() -> None:
+    code, _, err = await run_guidera("sandbox", "--listen", "127.0.0.1:http")
+
+    assert code == 2
+    assert "--listen" in err
+    assert "must be HOST:PORT" in err
+    assert "Traceback" not in err

@@ -46,6 +46,14 @@ SANDBOX_BASE_URLS = {
 }
 
 
+def split_host_port(address: str) -> tuple[str, int]:
+    """``HOST:PORT`` as (host, port); ValueError unless the port is a number up to 65535."""
+    host, sep, port = address.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError("must be HOST:PORT with a port from 0 to 65535")
+    return host, int(port)
+
+
 class Settings(BaseSettings):
     """Everything the service reads from its environment, with the design's defaults."""
 
@@ -195,9 +203,7 @@ class Settings(BaseSettings):
         value = value.strip()
         if info.field_name == "metrics_listen" and not value:
             return value
-        host, sep, port = value.rpartition(":")
-        if not sep or not host or not port.isdigit() or int(port) > 65535:
-            raise ValueError("must be HOST:PORT with a port from 0 to 65535")
+        split_host_port(value)
         return value
 
     @field_validator("log_level")

@@ -14,6 +14,7 @@ from guidera_grpc.cli.admin_cmd import admin_app
 from guidera_grpc.cli.keys_cmd import keys_app
 from guidera_grpc.cli.load import load_settings
 from guidera_grpc.cli.search_cmd import search_app
+from guidera_grpc.config import split_host_port
 from guidera_grpc.logs import configure_logging
 from guidera_grpc.sandbox.knobs import REALISTIC, Knobs, parse_knob_flags
 
@@ -173,9 +174,12 @@ def sandbox_command(
     )
     from guidera_grpc.cli.serve_cmd import sandbox_forever
 
-    host, _, port = listen.rpartition(":")
+    try:
+        host, port = split_host_port(listen)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--listen") from None
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(sandbox_forever(host or "127.0.0.1", int(port), knobs))
+        asyncio.run(sandbox_forever(host, port, knobs))
 
 
 def main() -> None:

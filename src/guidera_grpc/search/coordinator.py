@@ -32,8 +32,8 @@ Event = search_service_pb2.SearchResponse
 
 #: A search in flight is joined when it ends at most this much before the joiner's own would.
 JOIN_SLACK_S = 0.5
-#: A replay of results older than this keeps their offers again (they are kept 15 minutes
-#: from their live search, so a replay within the default fresh period leaves 10 or more).
+#: A replay of results older than this keeps their offers again (they are kept 15 minutes or
+#: more from their live search, so a replay within the default fresh period leaves 10 or more).
 OFFER_REFRESH_S = SEARCH_FRESH_S
 
 
@@ -191,7 +191,7 @@ class SearchCoordinator:
             completed.next_page_token = page_token(search_id, search.options.max_results)
         await self._pages.keep(search_id, cached.results_bytes)
         if self._offers is not None and cached.age_s > OFFER_REFRESH_S:
-            # Offers are kept 15 minutes from their live search; a replay of an older one
+            # Offers are kept 15 minutes or more from their live search; a replay of an older one
             # keeps them again so that they can still be booked.
             await self._offers.keep(cached.results, _travelers_of(search))
         return [Event(started=started), batch, Event(completed=completed)]

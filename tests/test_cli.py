@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from guidera_grpc.server import GuideraServer
 from tests.cli_runner import run_guidera
@@ -58,6 +59,33 @@ async def test_search_flights_table_renders_offers(server: GuideraServer) -> Non
     for supplier in ("amadeus", "duffel", "kiwi"):
         assert f"{supplier}: answered" in out
     assert "offers in" in out
+    # A narrow (80-column) output names the cheapest offer's whole id below the table.
+    assert re.search(r"cheapest: off_[0-9a-f]{24} ", out)
+    # Piped, the finished view is printed once and ends its last line.
+    assert out.count("offers in") == 1
+    assert out.endswith("\n")
+
+
+async def test_a_wide_table_shows_every_offer_id(server: GuideraServer) -> None:
+    """With room for them, each row starts with the id `guidera offer` and `book` take."""
+    code, out, err = await run_guidera(
+        "search",
+        "flights",
+        "--from",
+        "JFK",
+        "--to",
+        "LHR",
+        "--depart",
+        days_ahead(61),
+        "--target",
+        server.address,
+        env={"COLUMNS": "160"},
+    )
+
+    assert code == 0, err
+    rows = re.findall(r"^│ (off_[0-9a-f]{24}) │", out, flags=re.MULTILINE)
+    assert len(rows) >= 10
+    assert "cheapest:" not in out
 
 
 async def test_bad_input_prints_the_fields_and_exits_1(server: GuideraServer) -> None:

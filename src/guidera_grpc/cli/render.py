@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 from guidera.v1 import common_pb2, offer_pb2, search_service_pb2
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -13,6 +14,8 @@ from rich.text import Text
 from guidera_grpc.normalizers.money import to_decimal
 
 ROWS_SHOWN = 25
+#: Below this many columns the offer ids would squeeze the table into unreadable slivers.
+WIDTH_FOR_IDS = 120
 
 OUTCOME_STYLE = {
     search_service_pb2.PROVIDER_OUTCOME_ANSWERED: ("answered", "green"),
@@ -69,17 +72,33 @@ class SearchView:
             )
 
     def render(self) -> RenderableType:
-        """The table, the supplier lines and the footer."""
+        """The table, the supplier lines and the footer, fitted to the terminal's width."""
+        return self
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[RenderableType]:
+        yield self._fitted(options.max_width)
+
+    def _fitted(self, width: int) -> RenderableType:
         table = Table(title=self.title, expand=True)
+        ranked = sorted(self.offers.values(), key=_sort_key)
+        # Ids are what `guidera offer` and `guidera book` take, so they are never cut: a
+        # narrow terminal shows the cheapest one's below the table instead of a column.
+        with_ids = width >= WIDTH_FOR_IDS
+        if with_ids:
+            table.add_column("id", no_wrap=True, min_width=len(ranked[0].offer_id) if ranked else 2)
         for column in ("price", "sold by", "offer", "when", "details", "sellers"):
             table.add_column(column)
-        ranked = sorted(self.offers.values(), key=_sort_key)
         for offer in ranked[:ROWS_SHOWN]:
-            table.add_row(*_row(offer))
+            row = _row(offer)
+            table.add_row(*(row if with_ids else row[1:]))
         lines = [Text.from_markup(f"{code}: {text}") for code, text in self.providers.items()]
         more = len(ranked) - ROWS_SHOWN
         if more > 0:
             lines.insert(0, Text(f"... and {more} more offers"))
+        if ranked and not with_ids:
+            lines.append(Text(f"cheapest: {ranked[0].offer_id} (--json lists every offer's id)"))
         return Group(table, *lines, Text(self.footer))
 
 
@@ -89,7 +108,7 @@ def _sort_key(offer: offer_pb2.Offer) -> tuple[Decimal, str]:
     return amount, offer.offer_id
 
 
-Row = tuple[str, str, str, str, str, str]
+Row = tuple[str, str, str, str, str, str, str]
 
 
 def _row(offer: offer_pb2.Offer) -> Row:
@@ -100,7 +119,8 @@ def _row(offer: offer_pb2.Offer) -> Row:
     kind = offer.WhichOneof("details")
     describe = _DESCRIBERS.get(kind or "", lambda _: ("", "", ""))
     what, when, notes = describe(offer)
-    return price, sellers, what, when, notes, str(len(offer.provider_prices))
+    count = str(len(offer.provider_prices))
+    return offer.offer_id, price, sellers, what, when, notes, count
 
 
 def _flight(offer: offer_pb2.Offer) -> tuple[str, str, str]:

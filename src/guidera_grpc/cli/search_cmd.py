@@ -323,7 +323,14 @@ def _print_json(events: Iterable[search_service_pb2.SearchResponse]) -> None:
 
 def _render_live(events: Iterable[search_service_pb2.SearchResponse]) -> None:
     view = SearchView()
-    with Live(view.render(), console=Console(), refresh_per_second=8) as live:
+    console = Console()
+    if not console.is_terminal:
+        # A pipe or a file gets the finished view once, not every redraw of a live display.
+        for event in events:
+            view.apply(event)
+        console.print(view.render())
+        return
+    with Live(view.render(), console=console, refresh_per_second=8) as live:
         for event in events:
             view.apply(event)
             live.update(view.render())

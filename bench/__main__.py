@@ -24,7 +24,7 @@ app = typer.Typer(add_completion=False)
 @app.command()
 def main(
     quick: Annotated[
-        bool, typer.Option("--quick", help="Fewer searches, an 8 s soak: about two minutes.")
+        bool, typer.Option("--quick", help="Fewer searches, a 6 s soak: under two minutes.")
     ] = False,
     smoke: Annotated[
         bool, typer.Option("--smoke", hidden=True, help="A few searches per scenario.")

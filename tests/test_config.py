@@ -24,6 +24,35 @@ def test_an_empty_database_url_means_the_embedded_database(
     assert settings.secret_key is None
 
 
+def test_an_empty_setting_with_a_default_takes_its_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GUIDERA_CACHE_NAMESPACE", "")
+    monkeypatch.setenv("ENABLE_CACHING", " ")
+    monkeypatch.setenv("GUIDERA_LOG_LEVEL", "")
+
+    settings = Settings()
+
+    assert settings.cache_namespace == "guidera"
+    assert settings.enable_caching is True
+    assert settings.log_level == "INFO"
+
+
+def test_settings_come_from_their_documented_variables_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A host's AUTH_MODE or DATABASE_URL, meant for another program, configures nothing."""
+    monkeypatch.setenv("AUTH_MODE", "open")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://elsewhere/db")
+    monkeypatch.setenv("LISTEN", "0.0.0.0:1")
+
+    settings = Settings()
+
+    assert settings.auth_mode == "keys"
+    assert settings.database_url is None
+    assert settings.listen == "127.0.0.1:50051"
+
+
 def test_an_empty_metrics_listen_still_turns_metrics_off(monkeypatch: pytest.MonkeyPatch) -> None:
     """Blank-means-unset applies to optional settings only; "" keeps its meaning here."""
     monkeypatch.setenv("GUIDERA_METRICS_LISTEN", "")
@@ -36,6 +65,15 @@ def test_an_empty_metrics_listen_still_turns_metrics_off(monkeypatch: pytest.Mon
     [
         ("GUIDERA_LISTEN", "127.0.0.1:70000"),
         ("GUIDERA_LISTEN", "no-port"),
+        ("GUIDERA_LISTEN", "127.0.0.1:\u0665\u0660"),
+        ("GUIDERA_LISTEN", "::1:50051"),
+        ("GUIDERA_MAX_CONCURRENT_RPCS", "3000000000"),
+        ("GUIDERA_LOG_RETENTION_DAYS", "800000"),
+        ("GUIDERA_SANDBOX_URL", "http://user:hunter2@127.0.0.1:8700"),
+        ("GUIDERA_SANDBOX_URL", "not a url"),
+        ("GUIDERA_REDIS_URL", "redis://127.0.0.1:99999/0"),
+        ("GUIDERA_REDIS_URL", "redis://127.0.0.1:6379/abc"),
+        ("GUIDERA_REDIS_URL", "unix:///tmp/redis.sock"),
         ("GUIDERA_METRICS_LISTEN", "127.0.0.1:-1"),
         ("GUIDERA_LOG_LEVEL", "LOUD"),
         ("GUIDERA_LOG_FORMAT", "xml"),
@@ -54,10 +92,24 @@ def test_a_bad_value_is_refused_naming_its_variable(
     assert raised.value.errors()[0]["loc"] == (variable,)
 
 
-def test_log_level_is_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_names_are_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GUIDERA_LOG_LEVEL", "debug")
+    monkeypatch.setenv("GUIDERA_LOG_FORMAT", "JSON")
+    monkeypatch.setenv("GUIDERA_AUTH", "Open")
 
-    assert Settings().log_level == "DEBUG"
+    settings = Settings()
+
+    assert (settings.log_level, settings.log_format, settings.auth_mode) == (
+        "DEBUG",
+        "json",
+        "open",
+    )
+
+
+def test_an_ipv6_listen_address_in_brackets_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUIDERA_LISTEN", "[::1]:0")
+
+    assert Settings().listen == "[::1]:0"
 
 
 async def test_serve_with_a_bad_variable_prints_one_line_and_no_secret() -> None:
@@ -71,10 +123,17 @@ async def test_serve_with_a_bad_variable_prints_one_line_and_no_secret() -> None
     )
 
     assert code == 2
-    assert "error: GUIDERA_REDIS_URL: must be a redis://, rediss:// or unix:// URL" in err
+    assert "error: GUIDERA_REDIS_URL: must be a redis:// or rediss:// URL with a host" in err
     assert "error: GUIDERA_LISTEN: must be HOST:PORT" in err
     assert "Traceback" not in err
     assert "hunter2" not in out + err
+
+
+async def test_a_bad_listen_option_is_named_as_the_option() -> None:
+    code, _, err = await run_guidera("serve", "--listen", "127.0.0.1:99999")
+
+    assert code == 2
+    assert "error: --listen: must be HOST:PORT" in err
 
 
 async def test_sandbox_with_a_bad_listen_address_names_the_option() -> None:

@@ -10,6 +10,9 @@ import grpc
 import pytest
 from google.protobuf import duration_pb2
 from guidera.v1 import (
+    admin_service_pb2,
+    admin_service_pb2_grpc,
+    common_pb2,
     offer_service_pb2,
     offer_service_pb2_grpc,
     search_service_pb2,
@@ -201,6 +204,26 @@ async def test_searches_work_when_redis_is_unreachable(
 
     assert sources == [LIVE, CACHE]
     assert received == dict.fromkeys(FLIGHT_SUPPLIERS, 1)
+
+
+async def test_a_purge_with_redis_down_is_unavailable_not_a_false_success(
+    pg_dsn: str, sandbox: RunningSandbox, sandbox_control: SandboxControl
+) -> None:
+    """An operator whose purge could not reach Redis is told so, and may retry."""
+    server = await _redis_server(pg_dsn, sandbox, "redis://127.0.0.1:1/0", "guidera-down")
+    try:
+        async with grpc.aio.insecure_channel(server.address) as channel:
+            admin = admin_service_pb2_grpc.AdminServiceStub(channel)
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await admin.PurgeCache(
+                    admin_service_pb2.PurgeCacheRequest(category=common_pb2.CATEGORY_FLIGHTS),
+                    timeout=20,
+                )
+    finally:
+        await server.stop(grace_s=0.5)
+
+    assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert "Redis did not answer" in (refused.value.details() or "")
 
 
 async def test_offers_and_pages_outlive_a_redis_outage_on_their_replica(

@@ -14,7 +14,12 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 #: Credentials the sandbox accepts; `serve --sandbox` points the adapters at it with these.
 SANDBOX_CREDENTIALS = {
@@ -47,17 +52,46 @@ SANDBOX_BASE_URLS = {
 
 
 def split_host_port(address: str) -> tuple[str, int]:
-    """``HOST:PORT`` as (host, port); ValueError unless the port is a number up to 65535."""
+    """``HOST:PORT`` (``[::1]:PORT`` for IPv6) as (host without brackets, port); ValueError
+    unless the port is a number up to 65535."""
     host, sep, port = address.strip().rpartition(":")
-    if not sep or not host or not port.isdigit() or int(port) > 65535:
+    if not sep or not host or not (port.isascii() and port.isdigit()) or int(port) > 65535:
         raise ValueError("must be HOST:PORT with a port from 0 to 65535")
+    if host.startswith("[") and host.endswith("]"):
+        return host[1:-1], int(port)
+    if ":" in host:
+        raise ValueError("must put an IPv6 host in brackets: [::1]:50051")
     return host, int(port)
+
+
+class _DocumentedVariablesOnly(EnvSettingsSource):
+    """The environment, read through each setting's documented variable only.
+
+    Settings accept their field names as keyword arguments (``Settings(listen=...)``); without
+    this, the environment would be searched for those names too, and a host's ``AUTH_MODE``
+    or ``DATABASE_URL`` meant for something else would silently configure the service.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        self.config = {**self.config, "populate_by_name": False, "validate_by_name": False}
 
 
 class Settings(BaseSettings):
     """Everything the service reads from its environment, with the design's defaults."""
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, _DocumentedVariablesOnly(settings_cls))
 
     listen: str = Field("127.0.0.1:50051", validation_alias="GUIDERA_LISTEN")
     database_url: SecretStr | None = Field(None, validation_alias="GUIDERA_DATABASE_URL")
@@ -85,8 +119,12 @@ class Settings(BaseSettings):
     )
     #: Searches one replica runs at once; more are refused at once with RESOURCE_EXHAUSTED
     #: (size it from `make bench`: the knee rate times a search's duration).
-    max_active_searches: int = Field(256, validation_alias="GUIDERA_MAX_ACTIVE_SEARCHES", ge=1)
-    max_concurrent_rpcs: int = Field(512, validation_alias="GUIDERA_MAX_CONCURRENT_RPCS", gt=0)
+    max_active_searches: int = Field(
+        256, validation_alias="GUIDERA_MAX_ACTIVE_SEARCHES", ge=1, le=1_000_000
+    )
+    max_concurrent_rpcs: int = Field(
+        512, validation_alias="GUIDERA_MAX_CONCURRENT_RPCS", gt=0, le=1_000_000
+    )
     #: host:port of the Prometheus /metrics endpoint; port 0 picks a free one, "" turns it off.
     metrics_listen: str = Field("127.0.0.1:9464", validation_alias="GUIDERA_METRICS_LISTEN")
 
@@ -139,7 +177,9 @@ class Settings(BaseSettings):
     #: A pending booking younger than this may still be in the hands of a live request.
     reconcile_grace_s: float = Field(120.0, validation_alias="GUIDERA_RECONCILE_GRACE_S", gt=0)
     recovery_interval_s: float = Field(300.0, validation_alias="GUIDERA_RECOVERY_INTERVAL_S", gt=0)
-    log_retention_days: int = Field(30, validation_alias="GUIDERA_LOG_RETENTION_DAYS", ge=1)
+    log_retention_days: int = Field(
+        30, validation_alias="GUIDERA_LOG_RETENTION_DAYS", ge=1, le=36_500
+    )
     log_payloads: bool = Field(False, validation_alias="GUIDERA_LOG_PAYLOADS")
     daily_budget: Decimal = Field(Decimal(50), validation_alias="GUIDERA_DAILY_BUDGET", ge=0)
     monthly_budget: Decimal = Field(Decimal(1000), validation_alias="GUIDERA_MONTHLY_BUDGET", ge=0)
@@ -186,16 +226,23 @@ class Settings(BaseSettings):
     @field_validator("*", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any, info: ValidationInfo) -> Any:
-        """An empty variable means "not set" for an optional setting.
+        """An empty variable means "not set": the setting takes its default.
 
         `GUIDERA_DATABASE_URL=` in a compose or env file must pick the embedded database, not
-        fail on an empty URL (or, worse, connect somewhere libpq's defaults point).
+        fail on an empty URL (or, worse, connect somewhere libpq's defaults point), and
+        `GUIDERA_CACHE_NAMESPACE=` must not leave keys unprefixed in a shared Redis. Only
+        `GUIDERA_METRICS_LISTEN` gives "" a meaning of its own: metrics off.
         """
         name = info.field_name
         blank = isinstance(value, str) and not value.strip()
-        if blank and name is not None and cls.model_fields[name].default is None:
-            return None
-        return value
+        if not blank or name is None or name == "metrics_listen":
+            return value
+        return cls.model_fields[name].get_default(call_default_factory=True)
+
+    @field_validator("log_format", "auth_mode", mode="before")
+    @classmethod
+    def _any_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("listen", "metrics_listen")
     @classmethod
@@ -225,15 +272,34 @@ class Settings(BaseSettings):
             raise ValueError("must be a postgresql:// URL")
         return value
 
+    @field_validator("sandbox_url")
+    @classmethod
+    def _sandbox_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        url = urlsplit(value.strip())
+        if url.scheme not in {"http", "https"} or not url.hostname:
+            raise ValueError("must be an http:// URL, e.g. http://127.0.0.1:8700")
+        if url.username or url.password:
+            # The sandbox needs none, and a URL is logged: credentials must not ride in it.
+            raise ValueError("must not carry a user name or password")
+        return value.strip()
+
     @field_validator("redis_url")
     @classmethod
     def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and urlsplit(value.get_secret_value()).scheme not in {
-            "redis",
-            "rediss",
-            "unix",
-        }:
-            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        if value is None:
+            return value
+        url = urlsplit(value.get_secret_value())
+        if url.scheme not in {"redis", "rediss"} or not url.hostname:
+            raise ValueError("must be a redis:// or rediss:// URL with a host")
+        try:
+            url.port  # noqa: B018 - reading it checks the range
+        except ValueError:
+            raise ValueError("has a port outside 0 to 65535") from None
+        database = url.path.strip("/")
+        if database and not (database.isascii() and database.isdigit()):
+            raise ValueError("must name its database by number (redis://host:6379/0)")
         return value
 
     def alert_recipients(self) -> list[str]:

@@ -5,6 +5,7 @@ GuideraError
 ├── PermissionDenied     the key is good but lacks the role the RPC needs
 ├── InvalidRequest       a request field is wrong; carries every field violation
 ├── NotReady             the service is starting or stopping
+│   └── SharedCacheUnavailable  Redis did not answer a purge
 ├── NoProviderAvailable  no provider can serve the request now
 ├── BudgetExhausted      the money for live searches is spent until the period ends
 ├── NotFound             what the request names does not exist (or no longer)
@@ -60,6 +61,12 @@ class NotReady(GuideraError):
     """The service cannot answer yet (starting) or any more (shutting down)."""
 
     reason = "NOT_READY"
+
+
+class SharedCacheUnavailable(NotReady):
+    """The shared cache (Redis) could not carry out a purge: cached answers may remain."""
+
+    reason = "CACHE_UNAVAILABLE"
 
 
 class NoProviderAvailable(GuideraError):

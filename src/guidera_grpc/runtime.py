@@ -34,7 +34,12 @@ from guidera_grpc.booking.sealing import sealer_for
 from guidera_grpc.cache.backend import ByteCache, MemoryCache, open_cache
 from guidera_grpc.cache.search_cache import SearchCache
 from guidera_grpc.config import Settings
-from guidera_grpc.errors import BudgetExhausted, NoProviderAvailable, NotReady
+from guidera_grpc.errors import (
+    BudgetExhausted,
+    NoProviderAvailable,
+    NotReady,
+    SharedCacheUnavailable,
+)
 from guidera_grpc.operations import Operations
 from guidera_grpc.operations.jobs import REPLICA_ID
 from guidera_grpc.providers.amadeus import AmadeusFlights
@@ -271,8 +276,13 @@ class Runtime:
         self._fx = FxTable(await load_fx_rates(self.store.pool))
 
     async def forget_searches(self) -> int:
-        """Drop cached search answers, which a provider or rate change makes stale."""
-        return await self.cache.purge_prefix("search:")
+        """Drop cached search answers, which a provider or rate change makes stale. Without
+        Redis they stay until they expire: the change itself has been made, so it stands."""
+        try:
+            return await self.cache.purge_prefix("search:")
+        except SharedCacheUnavailable:
+            log.warning("cached searches not dropped: Redis did not answer; they expire by TTL")
+            return 0
 
     def booking_desk(self) -> BookingDesk:
         """The booking desk; NotReady while the service starts."""

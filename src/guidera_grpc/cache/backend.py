@@ -9,14 +9,18 @@ booked and paged through on it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from aiocache import RedisCache, SimpleMemoryCache
 from aiocache.serializers import BaseSerializer
-from yarl import URL
+from redis import asyncio as redis_asyncio
+
+from guidera_grpc.errors import SharedCacheUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +31,11 @@ REDIS_TIMEOUT_S = 0.1
 REDIS_WRITE_TIMEOUT_S = 1.0
 #: Bytes of entries Redis refused that a replica keeps in memory until Redis is back.
 FALLBACK_MAX_BYTES = 64 * 2**20
+#: After a failure, Redis is left alone this long: a hung server would otherwise cost every
+#: search its lookup and write timeouts.
+REDIS_RETRY_AFTER_S = 5.0
+#: How long a purge may scan and delete before it is reported as not done.
+PURGE_TIMEOUT_S = 10.0
 
 
 class ByteCache(Protocol):
@@ -130,23 +139,32 @@ class RedisByteCache:
         timeout_s: float = REDIS_TIMEOUT_S,
         write_timeout_s: float = REDIS_WRITE_TIMEOUT_S,
     ) -> None:
-        parsed = URL(url)
         self._write_timeout_s = max(write_timeout_s, timeout_s)
+
+        def pool_from_url(**_ignored: Any) -> redis_asyncio.ConnectionPool:
+            # The whole URL decides the connection, as it does for the rate limits and the
+            # circuit sharing: TLS for rediss://, an ACL user name, a ?db= query.
+            return redis_asyncio.ConnectionPool.from_url(
+                url, decode_responses=False, socket_connect_timeout=timeout_s
+            )
+
         self._cache: Any = RedisCache(
             serializer=_RawBytes(),
-            endpoint=parsed.host or "127.0.0.1",
-            port=parsed.port or 6379,
-            db=int(parsed.path.strip("/") or 0),
-            password=parsed.password,
             namespace=namespace,
             timeout=timeout_s,
-            create_connection_timeout=timeout_s,
+            connection_pool_class=pool_from_url,
         )
         self._namespace = namespace
         self._failing = False
+        self._resting_until = 0.0
         self._fallback = MemoryCache(max_bytes=FALLBACK_MAX_BYTES)
 
+    def _resting(self) -> bool:
+        return time.monotonic() < self._resting_until
+
     async def get(self, key: str) -> bytes | None:
+        if self._resting():
+            return await self._fallback.get(key)
         try:
             value = await self._cache.get(key)
         except Exception as error:
@@ -164,6 +182,9 @@ class RedisByteCache:
         """Store several entries in one round trip (MSET and the expiries, pipelined)."""
         if not items:
             return
+        if self._resting():
+            await self._fallback.set_many(items, ttl_s)
+            return
         try:
             await self._cache.multi_set(items, ttl=ttl_s, timeout=self._write_timeout_s)
         except Exception as error:
@@ -173,22 +194,30 @@ class RedisByteCache:
         self._recovered()
 
     async def purge(self) -> int:
+        """Empty this namespace; SharedCacheUnavailable when Redis could not be emptied."""
         count = await self._fallback.purge()
         try:
             await self._cache.clear(namespace=self._namespace)
         except Exception as error:
             self._failed(error)
+            raise SharedCacheUnavailable("Redis did not answer; cached answers remain") from None
         return count
 
     async def purge_prefix(self, prefix: str) -> int:
-        """Delete the entries whose key starts with ``prefix``; how many there were."""
+        """Delete the entries whose key starts with ``prefix``; how many there were.
+        SharedCacheUnavailable when Redis could not be purged (tried even while resting: a
+        purge is an operator's explicit request)."""
         pattern = f"{self._cache.build_key(prefix)}*"
         deleted = await self._fallback.purge_prefix(prefix)
         try:
-            async for key in self._cache.client.scan_iter(match=pattern, count=500):
-                deleted += int(await self._cache.client.delete(key))
+            # A hung Redis must not hold the operator's call until its deadline.
+            async with asyncio.timeout(PURGE_TIMEOUT_S):
+                async for key in self._cache.client.scan_iter(match=pattern, count=500):
+                    deleted += int(await self._cache.client.delete(key))
         except Exception as error:
             self._failed(error)
+            raise SharedCacheUnavailable("Redis did not answer; cached answers remain") from None
+        self._recovered()
         return deleted
 
     async def close(self) -> None:
@@ -199,6 +228,7 @@ class RedisByteCache:
             log.debug("closing the Redis cache failed: %s", type(error).__name__)
 
     def _failed(self, error: Exception) -> None:
+        self._resting_until = time.monotonic() + REDIS_RETRY_AFTER_S
         if not self._failing:
             log.warning(
                 "Redis cache unavailable; searches go live until it answers",

@@ -28,5 +28,7 @@ def load_settings(**overrides: Any) -> Settings:
         for problem in error.errors(include_input=False, include_url=False):
             field = ".".join(str(part) for part in problem["loc"]) or "settings"
             message = problem["msg"].removeprefix("Value error, ")
-            typer.echo(f"error: {_variable(field)}: {message}", err=True)
+            # A value given on the command line is named as its option, not its variable.
+            source = f"--{field.replace('_', '-')}" if field in overrides else _variable(field)
+            typer.echo(f"error: {source}: {message}", err=True)
         raise typer.Exit(code=2) from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from pydantic import ValidationError
 
@@ -143,3 +145,35 @@ async def test_sandbox_with_a_bad_listen_address_names_the_option() -> None:
     assert "--listen" in err
     assert "must be HOST:PORT" in err
     assert "Traceback" not in err
+
+
+async def test_a_taken_port_stops_serve_with_one_line(pg_dsn: str) -> None:
+    """What the environment refuses is reported in a line, not a traceback, with exit 1."""
+    taken = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = taken.sockets[0].getsockname()[1]
+    try:
+        code, _, err = await run_guidera(
+            "serve",
+            env={
+                "GUIDERA_LISTEN": f"127.0.0.1:{port}",
+                "GUIDERA_DATABASE_URL": pg_dsn,
+                "GUIDERA_METRICS_LISTEN": "",
+            },
+        )
+    finally:
+        taken.close()
+
+    assert code == 1
+    assert f"error: cannot serve: cannot listen on 127.0.0.1:{port}" in err
+    assert "Traceback" not in err
+
+
+async def test_an_unreachable_database_stops_keys_with_one_line() -> None:
+    code, _, err = await run_guidera(
+        "keys", "list", env={"GUIDERA_DATABASE_URL": "postgresql://postgres:hunter2@127.0.0.1:1/x"}
+    )
+
+    assert code == 1
+    assert "error: cannot reach the database:" in err
+    assert "Traceback" not in err
+    assert "hunter2" not in err

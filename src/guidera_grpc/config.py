@@ -51,6 +51,10 @@ SANDBOX_BASE_URLS = {
 }
 
 
+class SettingsError(ValueError):
+    """Settings that are each valid but cannot work together or point at nothing usable."""
+
+
 def split_host_port(address: str) -> tuple[str, int]:
     """``HOST:PORT`` (``[::1]:PORT`` for IPv6) as (host without brackets, port); ValueError
     unless the port is a number up to 65535."""

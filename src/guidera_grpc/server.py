@@ -109,12 +109,16 @@ class GuideraServer:
         """Listen now; open the runtime in the background and turn SERVING when it is ready."""
         await self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
         credentials = server_credentials(self.settings)
-        if credentials is None:
-            self.port = self._server.add_insecure_port(self.settings.listen)
-        else:
-            self.port = self._server.add_secure_port(self.settings.listen, credentials)
+        try:
+            if credentials is None:
+                self.port = self._server.add_insecure_port(self.settings.listen)
+            else:
+                self.port = self._server.add_secure_port(self.settings.listen, credentials)
+        except RuntimeError:
+            # grpcio reports a taken or unresolvable address as RuntimeError.
+            self.port = 0
         if self.port == 0:
-            raise OSError(f"cannot listen on {self.settings.listen}")
+            raise OSError(f"cannot listen on {self.settings.listen} (in use or not local)")
         await self.telemetry.start()
         await self._server.start()
         if self.settings.auth_mode == "open":

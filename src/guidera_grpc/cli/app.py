@@ -12,7 +12,7 @@ import typer
 from guidera_grpc.cli import booking_cmd
 from guidera_grpc.cli.admin_cmd import admin_app
 from guidera_grpc.cli.keys_cmd import keys_app
-from guidera_grpc.cli.load import load_settings
+from guidera_grpc.cli.load import exit_on_environment_errors, load_settings
 from guidera_grpc.cli.search_cmd import search_app
 from guidera_grpc.config import split_host_port
 from guidera_grpc.logs import configure_logging
@@ -143,7 +143,7 @@ def serve(
         )
     from guidera_grpc.cli.serve_cmd import serve_forever
 
-    with contextlib.suppress(KeyboardInterrupt):
+    with exit_on_environment_errors("serve"), contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_forever(settings, sandbox_knobs=knobs))
 
 
@@ -178,7 +178,7 @@ def sandbox_command(
         host, port = split_host_port(listen)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--listen") from None
-    with contextlib.suppress(KeyboardInterrupt):
+    with exit_on_environment_errors("serve the sandbox"), contextlib.suppress(KeyboardInterrupt):
         asyncio.run(sandbox_forever(host, port, knobs))
 
 

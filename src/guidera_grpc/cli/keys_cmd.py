@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from guidera_grpc.cli.load import load_settings
+from guidera_grpc.cli.load import exit_on_environment_errors, load_settings
 from guidera_grpc.security.keys import (
     ApiKey,
     NewKey,
@@ -36,7 +36,8 @@ def _with_pool(action: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
         async with await open_store(load_settings(), max_size=2) as store:
             return await action(store.pool)
 
-    return asyncio.run(run())
+    with exit_on_environment_errors("reach the database"):
+        return asyncio.run(run())
 
 
 @keys_app.command("create")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
 from typing import Any
 
+import asyncpg
 import typer
 from pydantic import ValidationError
 
-from guidera_grpc.config import Settings
+from guidera_grpc.config import Settings, SettingsError
 
 
 def _variable(field: str) -> str:
@@ -32,3 +36,17 @@ def load_settings(**overrides: Any) -> Settings:
             source = f"--{field.replace('_', '-')}" if field in overrides else _variable(field)
             typer.echo(f"error: {source}: {message}", err=True)
         raise typer.Exit(code=2) from None
+
+
+@contextlib.contextmanager
+def exit_on_environment_errors(doing: str) -> Iterator[None]:
+    """Turn what the environment refused (a port in use, an unreachable or missing database,
+    an unreadable TLS file) into one line on stderr and exit code 1, not a traceback. The
+    traceback stays available in the log at DEBUG."""
+    try:
+        yield
+    except (OSError, SettingsError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        logging.getLogger(__name__).debug("%s failed", doing, exc_info=True)
+        reason = str(error) or type(error).__name__
+        typer.echo(f"error: cannot {doing}: {reason}", err=True)
+        raise typer.Exit(code=1) from None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import grpc
 
-from guidera_grpc.config import Settings
+from guidera_grpc.config import Settings, SettingsError
 
 
 def server_credentials(settings: Settings) -> grpc.ServerCredentials | None:
@@ -26,10 +26,12 @@ def server_credentials(settings: Settings) -> grpc.ServerCredentials | None:
     )
     if cert is None and key is None:
         if client_ca is not None:
-            raise ValueError("GUIDERA_TLS_CLIENT_CA_FILE needs GUIDERA_TLS_CERT_FILE and _KEY_FILE")
+            raise SettingsError(
+                "GUIDERA_TLS_CLIENT_CA_FILE needs GUIDERA_TLS_CERT_FILE and _KEY_FILE"
+            )
         return None
     if cert is None or key is None:
-        raise ValueError("GUIDERA_TLS_CERT_FILE and GUIDERA_TLS_KEY_FILE go together")
+        raise SettingsError("GUIDERA_TLS_CERT_FILE and GUIDERA_TLS_KEY_FILE go together")
 
     return grpc.ssl_server_credentials(
         [(_read(key), _read(cert))],
@@ -42,4 +44,4 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise ValueError(f"cannot read {path}: {error.strerror}") from error
+        raise SettingsError(f"cannot read {path}: {error.strerror}") from error

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 from pydantic import ValidationError
 
 from guidera_grpc.config import Settings
-from tests.cli_runner import run_guidera
+from tests.cli_runner import GUIDERA, run_guidera
 
 
 def test_an_empty_database_url_means_the_embedded_database(
@@ -76,6 +77,8 @@ def test_an_empty_metrics_listen_still_turns_metrics_off(monkeypatch: pytest.Mon
         ("GUIDERA_REDIS_URL", "redis://127.0.0.1:99999/0"),
         ("GUIDERA_REDIS_URL", "redis://127.0.0.1:6379/abc"),
         ("GUIDERA_REDIS_URL", "unix:///tmp/redis.sock"),
+        ("GUIDERA_REDIS_URL", "redis://127.0.0.1:6379/9?db=abc"),
+        ("GUIDERA_SANDBOX_URL", "http://127.0.0.1:99999"),
         ("GUIDERA_METRICS_LISTEN", "127.0.0.1:-1"),
         ("GUIDERA_LOG_LEVEL", "LOUD"),
         ("GUIDERA_LOG_FORMAT", "xml"),
@@ -164,7 +167,7 @@ async def test_a_taken_port_stops_serve_with_one_line(pg_dsn: str) -> None:
         taken.close()
 
     assert code == 1
-    assert f"error: cannot serve: cannot listen on 127.0.0.1:{port}" in err
+    assert f"error: cannot serve: cannot listen on 127.0.0.1:{port}: in use" in err
     assert "Traceback" not in err
 
 
@@ -177,3 +180,35 @@ async def test_an_unreachable_database_stops_keys_with_one_line() -> None:
     assert "error: cannot reach the database:" in err
     assert "Traceback" not in err
     assert "hunter2" not in err
+
+
+async def test_a_blank_auth_variable_leaves_the_sandbox_server_open(pg_dsn: str) -> None:
+    """`make run` with an env file holding `GUIDERA_AUTH=` runs open, as without it."""
+    process = await asyncio.create_subprocess_exec(
+        GUIDERA,
+        "serve",
+        "--sandbox",
+        "--listen",
+        "127.0.0.1:0",
+        env={
+            **os.environ,
+            "GUIDERA_AUTH": "",
+            "GUIDERA_DATABASE_URL": pg_dsn,
+            "GUIDERA_METRICS_LISTEN": "",
+        },
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    seen: list[str] = []
+    try:
+        async with asyncio.timeout(60):
+            while not any("guidera_grpc.server: listening" in line for line in seen):
+                line = (await process.stderr.readline()).decode()
+                if not line:
+                    break
+                seen.append(line)
+    finally:
+        process.terminate()
+        await process.wait()
+
+    assert any("authentication is OFF" in line for line in seen), seen

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import signal
+import socket
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+from redis import asyncio as redis_asyncio
 
 from guidera_grpc.cache.backend import RedisByteCache
 from guidera_grpc.errors import SharedCacheUnavailable
@@ -64,10 +70,77 @@ async def test_a_hung_redis_is_left_alone_after_its_first_timeout(
 async def test_a_purge_redis_cannot_answer_is_reported_not_claimed() -> None:
     cache = RedisByteCache("redis://127.0.0.1:1/0", "guidera-down", timeout_s=0.05)
     try:
-        await cache.set_many([("search:flights:x", b"answer")], 60)
+        await cache.set_many([("results:x", b"page")], 60)
+        assert await cache.get("results:x") == b"page"
+        with pytest.raises(SharedCacheUnavailable):
+            await cache.purge_prefix("results:")
+        # What this replica kept in memory is gone all the same.
+        assert await cache.get("results:x") is None
+    finally:
+        await cache.close()
+
+
+async def test_search_answers_are_not_kept_privately_while_redis_is_down() -> None:
+    cache = RedisByteCache("redis://127.0.0.1:1/0", "guidera-down", timeout_s=0.05)
+    try:
+        await cache.set_many([("search:flights:x", b"answer"), ("offer:y", b"offer")], 60)
+
+        assert await cache.get("search:flights:x") is None
+        assert await cache.get("offer:y") == b"offer"
+    finally:
+        await cache.close()
+
+
+@pytest.fixture
+async def pausable_redis(tmp_path: Path) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
+    """A Redis server of the test's own, which it can pause (SIGSTOP) like a hung one."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is needed for the Redis outage tests")
+        pytest.skip("no redis-server on this machine")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = await asyncio.create_subprocess_exec(
+        *(binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)),
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis_asyncio.Redis.from_url(url)
+    try:
+        for _ in range(100):
+            try:
+                await client.ping()
+                break
+            except (OSError, redis_asyncio.ConnectionError):
+                await asyncio.sleep(0.05)
+        yield url, process
+    finally:
+        await client.aclose()
+        process.send_signal(signal.SIGCONT)
+        process.terminate()
+        await asyncio.wait_for(process.wait(), timeout=10)
+
+
+async def test_a_purge_refused_during_a_hang_is_done_when_redis_answers(
+    pausable_redis: tuple[str, asyncio.subprocess.Process], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An answer cached before the hang does not come back after it: the purge asked for
+    during the hang (a provider disabled, say) is carried out on the first call that works."""
+    monkeypatch.setattr("guidera_grpc.cache.backend.REDIS_RETRY_AFTER_S", 0.0)
+    monkeypatch.setattr("guidera_grpc.cache.backend.PURGE_TIMEOUT_S", 0.3)
+    url, process = pausable_redis
+    cache = RedisByteCache(url, "guidera-test", timeout_s=0.2)
+    try:
+        await cache.set_many([("search:flights:before", b"with kiwi")], 60)
+        process.send_signal(signal.SIGSTOP)
         with pytest.raises(SharedCacheUnavailable):
             await cache.purge_prefix("search:")
-        # What this replica kept in memory is gone all the same.
-        assert await cache.get("search:flights:x") is None
+        process.send_signal(signal.SIGCONT)
+
+        assert await cache.get("search:flights:before") is None
+        assert await cache.get("search:flights:before") is None
     finally:
+        process.send_signal(signal.SIGCONT)
         await cache.close()

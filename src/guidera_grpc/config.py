@@ -20,6 +20,7 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from redis import ConnectionPool as RedisConnectionPool
 
 #: Credentials the sandbox accepts; `serve --sandbox` points the adapters at it with these.
 SANDBOX_CREDENTIALS = {
@@ -284,6 +285,10 @@ class Settings(BaseSettings):
         url = urlsplit(value.strip())
         if url.scheme not in {"http", "https"} or not url.hostname:
             raise ValueError("must be an http:// URL, e.g. http://127.0.0.1:8700")
+        try:
+            url.port  # noqa: B018 - reading it checks the range
+        except ValueError:
+            raise ValueError("has a port outside 0 to 65535") from None
         if url.username or url.password:
             # The sandbox needs none, and a URL is logged: credentials must not ride in it.
             raise ValueError("must not carry a user name or password")
@@ -304,6 +309,11 @@ class Settings(BaseSettings):
         database = url.path.strip("/")
         if database and not (database.isascii() and database.isdigit()):
             raise ValueError("must name its database by number (redis://host:6379/0)")
+        try:
+            # The client's own reading of the query (?db=, timeouts); a pool connects lazily.
+            RedisConnectionPool.from_url(value.get_secret_value())
+        except ValueError:
+            raise ValueError("has a query option redis cannot use") from None
         return value
 
     def alert_recipients(self) -> list[str]:

@@ -118,7 +118,8 @@ class GuideraServer:
             # grpcio reports a taken or unresolvable address as RuntimeError.
             self.port = 0
         if self.port == 0:
-            raise OSError(f"cannot listen on {self.settings.listen} (in use or not local)")
+            tls = " or the TLS certificate and key are unusable" if credentials else ""
+            raise OSError(f"cannot listen on {self.settings.listen}: in use or not local{tls}")
         await self.telemetry.start()
         await self._server.start()
         if self.settings.auth_mode == "open":

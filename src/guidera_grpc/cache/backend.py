@@ -126,9 +126,12 @@ class MemoryCache:
 class RedisByteCache:
     """The same cache in Redis, shared by every replica, failing open.
 
-    Entries whose write fails go to a bounded in-memory cache instead, and a lookup that
-    Redis cannot answer (or answers with a miss) looks there: a search's offers must stay
-    bookable through a Redis outage on the replica that found them.
+    While Redis fails, entries under ``local_prefixes`` (a search's pages and offers) go to a
+    bounded in-memory cache that lookups of those keys fall back to: what a replica has just
+    shown must stay pageable and bookable on it. Search answers are not kept there, since a
+    private copy would outlive purges and provider changes made on other replicas. A purge
+    Redis cannot carry out is reported, and carried out once Redis answers again, so that no
+    answer from before it comes back.
     """
 
     def __init__(
@@ -138,6 +141,7 @@ class RedisByteCache:
         *,
         timeout_s: float = REDIS_TIMEOUT_S,
         write_timeout_s: float = REDIS_WRITE_TIMEOUT_S,
+        local_prefixes: tuple[str, ...] = ("offer:", "results:"),
     ) -> None:
         self._write_timeout_s = max(write_timeout_s, timeout_s)
 
@@ -155,25 +159,32 @@ class RedisByteCache:
             connection_pool_class=pool_from_url,
         )
         self._namespace = namespace
+        self._local_prefixes = local_prefixes
         self._failing = False
         self._resting_until = 0.0
         self._fallback = MemoryCache(max_bytes=FALLBACK_MAX_BYTES)
+        self._unpurged: set[str] = set()
 
     def _resting(self) -> bool:
         return time.monotonic() < self._resting_until
 
+    async def _local_get(self, key: str) -> bytes | None:
+        if not key.startswith(self._local_prefixes):
+            return None
+        return await self._fallback.get(key)
+
     async def get(self, key: str) -> bytes | None:
-        if self._resting():
-            return await self._fallback.get(key)
+        if self._resting() or not await self._caught_up():
+            return await self._local_get(key)
         try:
             value = await self._cache.get(key)
         except Exception as error:
             self._failed(error)
-            return await self._fallback.get(key)
+            return await self._local_get(key)
         self._recovered()
         if isinstance(value, bytes):
             return value
-        return await self._fallback.get(key)
+        return await self._local_get(key)
 
     async def set(self, key: str, value: bytes, ttl_s: int) -> None:
         await self.set_many([(key, value)], ttl_s)
@@ -182,42 +193,42 @@ class RedisByteCache:
         """Store several entries in one round trip (MSET and the expiries, pipelined)."""
         if not items:
             return
-        if self._resting():
-            await self._fallback.set_many(items, ttl_s)
-            return
-        try:
-            await self._cache.multi_set(items, ttl=ttl_s, timeout=self._write_timeout_s)
-        except Exception as error:
-            self._failed(error)
-            await self._fallback.set_many(items, ttl_s)
-            return
-        self._recovered()
+        if not self._resting() and await self._caught_up():
+            try:
+                await self._cache.multi_set(items, ttl=ttl_s, timeout=self._write_timeout_s)
+            except Exception as error:
+                self._failed(error)
+            else:
+                self._recovered()
+                return
+        local = [item for item in items if item[0].startswith(self._local_prefixes)]
+        await self._fallback.set_many(local, ttl_s)
 
     async def purge(self) -> int:
         """Empty this namespace; SharedCacheUnavailable when Redis could not be emptied."""
-        count = await self._fallback.purge()
-        try:
-            await self._cache.clear(namespace=self._namespace)
-        except Exception as error:
-            self._failed(error)
-            raise SharedCacheUnavailable("Redis did not answer; cached answers remain") from None
-        return count
+        return await self.purge_prefix("")
 
     async def purge_prefix(self, prefix: str) -> int:
         """Delete the entries whose key starts with ``prefix``; how many there were.
         SharedCacheUnavailable when Redis could not be purged (tried even while resting: a
-        purge is an operator's explicit request)."""
-        pattern = f"{self._cache.build_key(prefix)}*"
+        purge is an operator's explicit request); it is then retried when Redis is back."""
         deleted = await self._fallback.purge_prefix(prefix)
         try:
-            # A hung Redis must not hold the operator's call until its deadline.
-            async with asyncio.timeout(PURGE_TIMEOUT_S):
-                async for key in self._cache.client.scan_iter(match=pattern, count=500):
-                    deleted += int(await self._cache.client.delete(key))
+            deleted += await self._purge_redis(prefix)
         except Exception as error:
             self._failed(error)
+            self._unpurged.add(prefix)
             raise SharedCacheUnavailable("Redis did not answer; cached answers remain") from None
         self._recovered()
+        return deleted
+
+    async def _purge_redis(self, prefix: str) -> int:
+        escaped = "".join(f"\\{c}" if c in "*?[]\\" else c for c in self._cache.build_key(prefix))
+        deleted = 0
+        # A hung Redis must not hold the operator's call until its deadline.
+        async with asyncio.timeout(PURGE_TIMEOUT_S):
+            async for key in self._cache.client.scan_iter(match=f"{escaped}*", count=500):
+                deleted += int(await self._cache.client.delete(key))
         return deleted
 
     async def close(self) -> None:
@@ -240,6 +251,19 @@ class RedisByteCache:
         if self._failing:
             log.info("Redis cache answers again")
         self._failing = False
+
+    async def _caught_up(self) -> bool:
+        """Carry out the purges Redis could not; False (Redis failing) while any remains, so
+        that nothing they should have removed is read back."""
+        for prefix in sorted(self._unpurged):
+            try:
+                await self._purge_redis(prefix)
+            except Exception as error:
+                self._failed(error)
+                return False
+            self._unpurged.discard(prefix)
+            log.info("purge done now that Redis answers", extra={"fields": {"prefix": prefix}})
+        return True
 
 
 def open_cache(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -125,7 +126,7 @@ def serve(
     if state_dir:
         overrides["state_dir"] = state_dir
     settings = load_settings(**overrides)
-    if sandbox and "auth_mode" not in settings.model_fields_set:
+    if sandbox and not os.environ.get("GUIDERA_AUTH", "").strip():
         # Development against the sandbox runs open unless GUIDERA_AUTH says otherwise.
         settings = settings.model_copy(update={"auth_mode": "open"})
     configure_logging(settings.log_level, settings.log_format)

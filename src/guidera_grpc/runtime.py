@@ -136,6 +136,7 @@ class Runtime:
             on_circuit_change=self._circuit_changed,
         )
         guard = self.guard
+        guard.loop_lag.start()
         self.telemetry.watch(guard)
         if redis is not None:
             self.sharing = SharedResilience(

@@ -38,6 +38,9 @@ PRIOR_CALLS = 5.0
 RECENT_SUCCESSES = 20
 MIN_SLOW_SAMPLES = 5
 SLOW_FACTOR = 3.0
+#: A timeout counts against a supplier only while our loop was late by less than this share
+#: of the call's duration.
+LOCAL_LAG_SHARE = 0.25
 SLOW_PENALTY = 30.0
 SLOW_PENALTY_STEP = 10.0
 MAX_SLOW_PENALTY = 50.0
@@ -81,7 +84,8 @@ def outcome(record: CallRecord) -> bool | None:
     """True for a call that shows the supplier healthy, False for a failure, None to ignore.
 
     A supplier's refusal of the request itself (a 4xx, say no availability) shows it healthy;
-    authentication failures and timeouts do not. Calls we never made (an open circuit, a rate
+    authentication failures and timeouts do not, unless this process's own event loop was
+    far behind while the call waited. Calls we never made (an open circuit, a rate
     limit: ``sent`` is False), cancelled ones and the recovery job's probes say nothing about
     health here.
     """
@@ -90,7 +94,9 @@ def outcome(record: CallRecord) -> bool | None:
     if record.status == "success":
         return True
     if record.status == "timeout":
-        return False
+        # A loop that fell behind by a quarter of the wait or more may have held the answer
+        # back itself: that timeout is not held against the supplier.
+        return None if record.loop_lag_ms >= LOCAL_LAG_SHARE * record.duration_ms else False
     if record.status != "error":
         return None
     status = record.http_status

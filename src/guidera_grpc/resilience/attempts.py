@@ -213,6 +213,7 @@ class GuardedCall(Generic[T]):
             fallback_from=context.fallback_from,
             request_summary=context.request_summary,
             sent=sent,
+            loop_lag_ms=self._guard.loop_lag.worst_since(started) * 1000 if sent else 0.0,
         )
         try:
             observer.observe(record)

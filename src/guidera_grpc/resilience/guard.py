@@ -20,6 +20,7 @@ from guidera_grpc.resilience.breaker import (
 )
 from guidera_grpc.resilience.cooldown import Cooldowns
 from guidera_grpc.resilience.errors import BUDGET, Block
+from guidera_grpc.resilience.loop_lag import LoopLag
 from guidera_grpc.resilience.rate_limits import ProviderLimits, RateLimits
 from guidera_grpc.resilience.retry import RetryBudget, RetryPolicy
 from guidera_grpc.resilience.seams import BudgetGate, CallContext, CallObserver, RequestType
@@ -55,6 +56,8 @@ class ProviderGuard:
         self._on_circuit_change = on_circuit_change
         self._circuits: dict[str, Circuit] = {}
         self._retry_budgets: dict[str, RetryBudget] = {}
+        #: Started by the runtime on its loop; without it every call reports no lag.
+        self.loop_lag = LoopLag()
 
     def blocked(self, provider: str) -> str | None:
         """Why ``provider`` cannot be asked for a search now, or None. No I/O."""
@@ -135,7 +138,8 @@ class ProviderGuard:
         return self.rate_limits.shared
 
     async def close(self) -> None:
-        """Release the rate limiter's connections and tasks."""
+        """Release the rate limiter's connections and tasks, and stop watching the loop."""
+        await self.loop_lag.close()
         await self.rate_limits.close()
 
 

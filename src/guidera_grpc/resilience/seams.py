@@ -40,6 +40,9 @@ class CallRecord:
     #: False when the guard refused the call before sending it (an open circuit, a cooldown,
     #: our own rate limit): nothing reached the supplier, so health and costs skip the record.
     sent: bool = True
+    #: The most this process's event loop was late while the call ran: a timeout under a
+    #: late loop is ours as much as the supplier's.
+    loop_lag_ms: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

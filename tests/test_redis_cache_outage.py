@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from redis import asyncio as redis_asyncio
 
-from guidera_grpc.cache.backend import RedisByteCache
+from guidera_grpc.cache.backend import REDIS_FAILURES_TO_REST, RedisByteCache
 from guidera_grpc.errors import SharedCacheUnavailable
 
 
@@ -49,22 +49,21 @@ async def hung_redis_url() -> AsyncIterator[tuple[HungRedis, str]]:
     await server.stop()
 
 
-async def test_a_hung_redis_is_left_alone_after_its_first_timeout(
+async def test_a_hung_redis_is_left_alone_after_a_few_timeouts(
     hung_redis_url: tuple[HungRedis, str],
 ) -> None:
-    """One lookup waits out its timeout; the next calls go straight to this process's memory
+    """A few calls wait out their timeouts; the rest go straight to this process's memory
     instead of each waiting again, and what they store is found there."""
     server, url = hung_redis_url
     cache = RedisByteCache(url, f"guidera-test-{uuid.uuid4().hex[:8]}", timeout_s=0.05)
     try:
-        assert await cache.get("results:a") is None
-        for n in range(5):
+        for n in range(10):
             await cache.set_many([(f"results:{n}", b"page")], 60)
             assert await cache.get(f"results:{n}") == b"page"
     finally:
         await cache.close()
 
-    assert server.connections == 1
+    assert 1 <= server.connections <= REDIS_FAILURES_TO_REST
 
 
 async def test_a_purge_redis_cannot_answer_is_reported_not_claimed() -> None:

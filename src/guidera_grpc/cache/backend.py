@@ -31,8 +31,10 @@ REDIS_TIMEOUT_S = 0.1
 REDIS_WRITE_TIMEOUT_S = 1.0
 #: Bytes of entries Redis refused that a replica keeps in memory until Redis is back.
 FALLBACK_MAX_BYTES = 64 * 2**20
-#: After a failure, Redis is left alone this long: a hung server would otherwise cost every
-#: search its lookup and write timeouts.
+#: After this many failures in a row Redis is left alone for ``REDIS_RETRY_AFTER_S``: a hung
+#: server would otherwise cost every search its lookup and write timeouts, while one slow
+#: answer on a busy host must not turn the shared cache off.
+REDIS_FAILURES_TO_REST = 3
 REDIS_RETRY_AFTER_S = 5.0
 #: How long a purge may scan and delete before it is reported as not done.
 PURGE_TIMEOUT_S = 10.0
@@ -161,6 +163,7 @@ class RedisByteCache:
         self._namespace = namespace
         self._local_prefixes = local_prefixes
         self._failing = False
+        self._failures_in_a_row = 0
         self._resting_until = 0.0
         self._fallback = MemoryCache(max_bytes=FALLBACK_MAX_BYTES)
         self._unpurged: set[str] = set()
@@ -239,7 +242,9 @@ class RedisByteCache:
             log.debug("closing the Redis cache failed: %s", type(error).__name__)
 
     def _failed(self, error: Exception) -> None:
-        self._resting_until = time.monotonic() + REDIS_RETRY_AFTER_S
+        self._failures_in_a_row += 1
+        if self._failures_in_a_row >= REDIS_FAILURES_TO_REST:
+            self._resting_until = time.monotonic() + REDIS_RETRY_AFTER_S
         if not self._failing:
             log.warning(
                 "Redis cache unavailable; searches go live until it answers",
@@ -251,6 +256,7 @@ class RedisByteCache:
         if self._failing:
             log.info("Redis cache answers again")
         self._failing = False
+        self._failures_in_a_row = 0
 
     async def _caught_up(self) -> bool:
         """Carry out the purges Redis could not; False (Redis failing) while any remains, so

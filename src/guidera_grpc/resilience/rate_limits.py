@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 #: A Redis check taking longer than this counts as Redis being down.
 REDIS_TIMEOUT_S: Final = 0.25
+#: Until the first check succeeds: it also connects and loads the window's script, which on a
+#: busy host can take longer than a check.
+REDIS_FIRST_TIMEOUT_S: Final = 2.0
 #: After a Redis failure, the local windows are used this long before Redis is tried again.
 REDIS_RETRY_S: Final = 5.0
 
@@ -71,6 +74,7 @@ class RateLimits:
         self._shared: MovingWindowRateLimiter | None = None
         self._redis_retry_at = 0.0
         self._redis_down = False
+        self._redis_answered = False
         if redis_url:
             self._pool, self._shared = _redis_limiter(redis_url, key_prefix)
         self.update(limits_by_provider)
@@ -127,12 +131,14 @@ class RateLimits:
         """Seconds until a slot frees (0: counted), or None when Redis is not usable."""
         if self._shared is None or time.monotonic() < self._redis_retry_at:
             return None
+        timeout_s = REDIS_TIMEOUT_S if self._redis_answered else REDIS_FIRST_TIMEOUT_S
         try:
-            async with asyncio.timeout(REDIS_TIMEOUT_S):
+            async with asyncio.timeout(timeout_s):
                 wait_s = await _hit(self._shared, quota.shared, provider)
         except (StorageError, OSError, TimeoutError) as error:
             self._redis_lost(error)
             return None
+        self._redis_answered = True
         self._redis_back()
         return wait_s
 
@@ -156,7 +162,7 @@ def _redis_limiter(
 ) -> tuple[aioredis.ConnectionPool, MovingWindowRateLimiter]:
     """A moving-window limiter over Redis (redis-py's asyncio client), on a pool we close."""
     pool = aioredis.ConnectionPool.from_url(
-        redis_url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S
+        redis_url, socket_timeout=REDIS_FIRST_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S
     )
     options: dict[str, Any] = {"connection_pool": pool}
     storage = RedisStorage(

@@ -27,6 +27,7 @@ from bench.load import Sample, closed_loop, flight_request, one_search, open_loo
 from bench.report import Report, Row, ms, percentile, with_overhead
 from bench.stack import SERVER_CORE, Stack, cpu_seconds, pinning, rss_mib, running_stack
 from bench.workload import FLIGHT_LATENCY_MS, flight_searches
+from guidera_grpc.cache.backend import MEMORY_MAX_BYTES
 
 #: The share of its core past which a server's queue grows without bound.
 SATURATED_CORE = 0.9
@@ -365,10 +366,12 @@ async def soak(
     report: Report,
     rate: float,
 ) -> None:
-    """Half the knee rate for the soak's length: resident memory at start and end."""
+    """Half the knee rate for the soak's length: resident memory at start and end, and
+    beside it what the bounded cache holds, the part of memory that may grow to its bound."""
     pid = stack.server.pid
     start_rss = rss_mib(pid)
     readings = [start_rss]
+    cached = [await stack.cache_mib()]
     chunk = min(30.0, plan.soak_s)
     done = 0.0
     failures = 0
@@ -380,13 +383,26 @@ async def soak(
         total += len(samples)
         done += chunk
         readings.append(rss_mib(pid))
-    report.data["soak"] = {"rate": rate, "seconds": plan.soak_s, "rss_mib": readings}
+        cached.append(await stack.cache_mib())
+    report.data["soak"] = {
+        "rate": rate,
+        "seconds": plan.soak_s,
+        "rss_mib": readings,
+        "cache_mib": cached,
+    }
     report.add(
         Row(
             "soak",
             f"RSS at {rate:.1f}/s for {plan.soak_s:.0f} s ({failures} of {total} failed); "
             f"middle {readings[len(readings) // 2]:.0f} MiB",
             f"{start_rss:.0f} -> {readings[-1]:.0f} MiB",
+        )
+    )
+    report.add(
+        Row(
+            "soak",
+            f"of which the cache holds (bounded at {MEMORY_MAX_BYTES // 2**20} MiB)",
+            f"{cached[0]:.0f} -> {cached[-1]:.0f} MiB",
         )
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import math
 import os
 import secrets
 import shutil
@@ -70,6 +71,17 @@ class Stack:
     server: asyncio.subprocess.Process
     sandbox: asyncio.subprocess.Process
     database_kind: str
+    metrics_url: str
+
+    async def cache_mib(self) -> float:
+        """What the server's cache holds in its memory, in MiB, from its metrics endpoint."""
+        async with aiohttp.ClientSession() as http, http.get(self.metrics_url) as reply:
+            reply.raise_for_status()
+            text = await reply.text()
+        for line in text.splitlines():
+            if line.startswith("guidera_cache_memory_bytes "):
+                return float(line.split()[1]) / 2**20
+        return math.nan
 
     async def set_knobs(self, supplier: str, **knobs: Any) -> None:
         """Change one supplier's sandbox knobs."""
@@ -163,11 +175,12 @@ async def running_stack(log_dir: Path, **server_env: str) -> AsyncIterator[Stack
             preexec_fn=_pinned(SANDBOX_CORE),
         )
         address = f"127.0.0.1:{_free_port()}"
+        metrics_address = f"127.0.0.1:{_free_port()}"
         env = {
             **os.environ,
             "GUIDERA_DATABASE_URL": database_url,
             "GUIDERA_LISTEN": address,
-            "GUIDERA_METRICS_LISTEN": "",
+            "GUIDERA_METRICS_LISTEN": metrics_address,
             "GUIDERA_SANDBOX_URL": sandbox_url,
             "GUIDERA_AUTH": "open",
             "GUIDERA_RETRIES": "0",
@@ -190,7 +203,15 @@ async def running_stack(log_dir: Path, **server_env: str) -> AsyncIterator[Stack
             stderr=(log_dir / "server.log").open("ab"),
             preexec_fn=_pinned(SERVER_CORE),
         )
-        stack = Stack(database_url, sandbox_url, address, server, sandbox, kind)
+        stack = Stack(
+            database_url,
+            sandbox_url,
+            address,
+            server,
+            sandbox,
+            kind,
+            metrics_url=f"http://{metrics_address}/metrics",
+        )
         try:
             await _serving(address, server)
             await _sandbox_ready(stack)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from guidera_grpc.cache.backend import MemoryCache
 
 
@@ -25,3 +27,25 @@ async def test_replacing_an_entry_counts_its_new_size_only() -> None:
     assert await cache.get("same") == b"x" * 600
     assert await cache.get("other") == b"y" * 300
     assert await cache.purge() == 2
+
+
+async def test_held_bytes_count_live_entries_only() -> None:
+    """What the cache reports holding follows sets, evictions, purges and expiry."""
+    cache = MemoryCache(max_bytes=1000)
+    await cache.set("short", b"s" * 100, 1)
+    await cache.set_many([("a", b"a" * 400), ("b", b"b" * 400)], 60)
+    assert cache.held_bytes == 900
+
+    await cache.set("c", b"c" * 400, 60)
+    assert cache.held_bytes == 800
+    assert await cache.get("short") is None
+
+    await cache.set("short", b"s" * 100, 1)
+    await asyncio.sleep(1.1)
+    assert cache.held_bytes == 800
+    assert await cache.get("short") is None
+
+    await cache.purge_prefix("b")
+    assert cache.held_bytes == 400
+    await cache.purge()
+    assert cache.held_bytes == 0

@@ -148,6 +148,8 @@ async def test_metrics_show_the_providers_called_the_search_and_the_cache(
     cached = await _scrape(server)
     assert _value(cached, hits, **flights) == _value(after, hits, **flights) + 1
     assert _value(cached, misses, **flights) == _value(after, misses, **flights)
+    held = "guidera_cache_memory_bytes"
+    assert _value(cached, held) > _value(before, held)
     assert _value(cached, searches, **flights, status="cached") == (
         _value(after, searches, **flights, status="cached") + 1
     )

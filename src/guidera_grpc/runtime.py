@@ -161,6 +161,8 @@ class Runtime:
             self.settings.cache_namespace,
             timeout_s=self.settings.redis_timeout_s,
         )
+        cache = self._cache
+        self.telemetry.metrics.watch_cache_memory(lambda: cache.held_bytes)
         self.pages = ResultPages(self._cache)
         search_cache = SearchCache(self._cache) if self.settings.enable_caching else None
         offers = OfferStore(self._cache)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -29,6 +30,8 @@ REDIS_TIMEOUT_S = 0.1
 #: Writes happen after the client has its answer and carry whole result sets: they may take
 #: longer, and a write given up leaves other replicas without the pages and offers.
 REDIS_WRITE_TIMEOUT_S = 1.0
+#: Bytes of entries the in-process cache holds at most (without Redis).
+MEMORY_MAX_BYTES = 256 * 2**20
 #: Bytes of entries Redis refused that a replica keeps in memory until Redis is back.
 FALLBACK_MAX_BYTES = 64 * 2**20
 #: After this many failures in a row Redis is left alone for ``REDIS_RETRY_AFTER_S``: a hung
@@ -50,6 +53,11 @@ class ByteCache(Protocol):
     async def purge_prefix(self, prefix: str) -> int: ...
     async def close(self) -> None: ...
 
+    @property
+    def held_bytes(self) -> int:
+        """Bytes of entries this process holds in its own memory."""
+        ...
+
 
 class _RawBytes(BaseSerializer):  # type: ignore[misc]
     """Stores bytes as they are."""
@@ -68,9 +76,10 @@ class MemoryCache:
     oldest entries go (a result page weighs a thousand times an offer, so a count alone would
     let memory grow by gigabytes)."""
 
-    def __init__(self, max_bytes: int = 256 * 2**20, max_entries: int = 200_000) -> None:
+    def __init__(self, max_bytes: int = MEMORY_MAX_BYTES, max_entries: int = 200_000) -> None:
         self._cache: Any = SimpleMemoryCache(serializer=_RawBytes())
-        self._sizes: OrderedDict[str, int] = OrderedDict()
+        #: Each entry's size and the monotonic time it expires at, oldest entry first.
+        self._sizes: OrderedDict[str, tuple[int, float]] = OrderedDict()
         self._bytes = 0
         self._max_bytes = max_bytes
         self._max_entries = max_entries
@@ -89,21 +98,30 @@ class MemoryCache:
         if not items:
             return
         await self._cache.multi_set(items, ttl=ttl_s)
+        expires = time.monotonic() + ttl_s if ttl_s > 0 else math.inf
         for key, value in items:
             self._forget(key)
-            self._sizes[key] = len(value)
+            self._sizes[key] = (len(value), expires)
             self._bytes += len(value)
         while self._sizes and (
             self._bytes > self._max_bytes or len(self._sizes) > self._max_entries
         ):
-            oldest, size = self._sizes.popitem(last=False)
+            oldest, (size, _) = self._sizes.popitem(last=False)
             self._bytes -= size
             await self._cache.delete(oldest)
 
+    @property
+    def held_bytes(self) -> int:
+        """Bytes of the live entries; forgets the expired ones, which aiocache has dropped."""
+        now = time.monotonic()
+        for key in [key for key, (_, expires) in self._sizes.items() if expires <= now]:
+            self._forget(key)
+        return self._bytes
+
     def _forget(self, key: str) -> None:
-        size = self._sizes.pop(key, None)
-        if size is not None:
-            self._bytes -= size
+        entry = self._sizes.pop(key, None)
+        if entry is not None:
+            self._bytes -= entry[0]
 
     async def purge(self) -> int:
         count = len(self._sizes)
@@ -233,6 +251,11 @@ class RedisByteCache:
             async for key in self._cache.client.scan_iter(match=f"{escaped}*", count=500):
                 deleted += int(await self._cache.client.delete(key))
         return deleted
+
+    @property
+    def held_bytes(self) -> int:
+        """Bytes of the entries kept in this process while Redis would not take them."""
+        return self._fallback.held_bytes
 
     async def close(self) -> None:
         await self._fallback.close()

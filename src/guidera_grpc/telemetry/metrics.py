@@ -124,6 +124,10 @@ class Metrics:
         """Publish the global budget from ``state()``, read at every scrape."""
         self.registry.register(_BudgetCollector(state))
 
+    def watch_cache_memory(self, held_bytes: Callable[[], int]) -> None:
+        """Publish the bytes of cache entries this process holds, from ``held_bytes()``."""
+        self.registry.register(_CacheMemoryCollector(held_bytes))
+
     def observe(self, record: CallRecord) -> None:
         """Count one upstream attempt (CallObserver); memory only."""
         provider, status = record.provider, record.status
@@ -223,3 +227,22 @@ class _BudgetCollector(Collector):
             limit.add_metric((name,), float(period.limit))
             used.add_metric((name,), period.share)
         return [spent, limit, used]
+
+
+class _CacheMemoryCollector(Collector):
+    """``guidera_cache_memory_bytes``: what the cache holds in this process's memory (all of
+    it without Redis; with Redis, what it keeps locally while Redis would not take it)."""
+
+    def __init__(self, held_bytes: Callable[[], int]) -> None:
+        self._held_bytes = held_bytes
+
+    def describe(self) -> Iterable[Metric]:
+        return []
+
+    def collect(self) -> Iterable[Metric]:
+        gauge = GaugeMetricFamily(
+            "guidera_cache_memory_bytes",
+            "Bytes of search answers, result pages and offers this process holds in memory.",
+        )
+        gauge.add_metric((), float(self._held_bytes()))
+        return [gauge]

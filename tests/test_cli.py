@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from guidera.v1 import search_service_pb2
 
 from guidera_grpc.server import GuideraServer
 from tests.cli_runner import run_guidera
-from tests.searching import days_ahead
+from tests.searching import collect, days_ahead, of_kind
+
+if TYPE_CHECKING:
+    from guidera.v1.search_service_pb2_grpc import SearchServiceAsyncStub
 
 
 async def test_search_flights_json_prints_one_event_per_line(server: GuideraServer) -> None:
@@ -107,3 +114,51 @@ async def test_bad_input_prints_the_fields_and_exits_1(server: GuideraServer) ->
     assert "INVALID_ARGUMENT" in err
     assert "flights.slices[0].origin" in err
     assert "flights.slices[0].departure_date" in err
+
+
+async def test_book_confirms_an_offer_and_names_a_bad_option(
+    server: GuideraServer, search_stub: SearchServiceAsyncStub, tmp_path: Path
+) -> None:
+    """``guidera book`` books a searched hotel once; an unreadable traveler file or a
+    malformed expected total exits 2 naming the option, without calling the server."""
+    request = search_service_pb2.SearchRequest(
+        hotels=search_service_pb2.HotelQuery(
+            city_code="PAR",
+            check_in_date=days_ahead(52),
+            check_out_date=days_ahead(54),
+            rooms=[search_service_pb2.RoomOccupancy(adults=1)],
+        )
+    )
+    request.options.refresh = True
+    request.options.providers.append("hotelbeds")
+    arrivals = await collect(search_stub.Search(request, timeout=20))
+    offer_id = next(
+        r.offer.offer_id for a in of_kind(arrivals, "offers") for r in a.event.offers.offers
+    )
+    travelers = tmp_path / "travelers.json"
+    travelers.write_text(
+        json.dumps([{"givenName": "Ada", "familyName": "Lovelace", "email": "ada@example.com"}])
+    )
+    common = ("--target", server.address, "--traveler-ref", "cli-customer")
+
+    code, out, err = await run_guidera(
+        "book", offer_id, "--traveler-file", str(travelers), "--payment-token", "tok_test_4242",
+        *common,
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["booking"]["status"] == "BOOKING_STATUS_CONFIRMED"
+    assert "idempotency key: cli-" in err
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"givenName": "Ada"}')
+    code, out, err = await run_guidera("book", offer_id, "--traveler-file", str(broken), *common)
+    assert (code, out) == (2, "")
+    assert "--traveler-file" in err
+    assert "Traceback" not in err
+    code, out, err = await run_guidera(
+        "book", offer_id, "--traveler-file", str(travelers), "--expected-total", "ten EUR",
+        *common,
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert "--expected-total" in err
+    assert "Traceback" not in err

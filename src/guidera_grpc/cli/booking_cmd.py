@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from google.protobuf import json_format
 from guidera.v1 import (
     booking_service_pb2,
     booking_service_pb2_grpc,
+    common_pb2,
     offer_service_pb2,
     offer_service_pb2_grpc,
 )
@@ -71,10 +73,7 @@ def book(
     api_key: ApiKeyOpt = None,
 ) -> None:
     """Book (or hold) an offer exactly once."""
-    travelers = [
-        json_format.ParseDict(t, booking_service_pb2.Traveler())
-        for t in json.loads(traveler_file.read_text())
-    ]
+    travelers = _travelers(traveler_file)
     key = idempotency_key or f"cli-{uuid.uuid4()}"
     Console(stderr=True).print(f"idempotency key: {key}")
     connection = Connection(target, tls_ca, tls_cert, tls_key, api_key)
@@ -97,12 +96,36 @@ def book(
             traveler_ref=traveler_ref,
         )
         if expected_total:
-            amount, _, currency = expected_total.partition(" ")
-            units, _, cents = amount.partition(".")
-            request.expected_total.currency_code = currency.upper()
-            request.expected_total.units = int(units)
-            request.expected_total.nanos = int((cents or "0").ljust(9, "0")[:9])
-        _call(lambda: _show(stub.Book(request, timeout=60, metadata=connection.metadata())))
+            request.expected_total.CopyFrom(_money(expected_total))
+        # Some suppliers confirm only after polling, which takes seconds: say what we wait for.
+        with Console(stderr=True).status("waiting for the supplier's confirmation"):
+            _call(lambda: _show(stub.Book(request, timeout=60, metadata=connection.metadata())))
+
+
+def _travelers(path: Path) -> list[booking_service_pb2.Traveler]:
+    """The travelers of ``--traveler-file``; a clear error naming the option when unreadable."""
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise ValueError("expected a JSON list of objects, one a traveler")
+        return [json_format.ParseDict(e, booking_service_pb2.Traveler()) for e in entries]
+    except (OSError, ValueError, json_format.ParseError) as error:
+        raise typer.BadParameter(str(error), param_hint="--traveler-file") from None
+
+
+def _money(text: str) -> common_pb2.Money:
+    """``--expected-total`` such as '412.30 EUR' as Money."""
+    match = re.fullmatch(r"\s*(\d{1,12})(?:\.(\d{1,9}))?\s+([A-Za-z]{3})\s*", text)
+    if match is None:
+        raise typer.BadParameter(
+            "expected an amount and a currency, e.g. '412.30 EUR'", param_hint="--expected-total"
+        )
+    units, cents, currency = match.groups()
+    return common_pb2.Money(
+        currency_code=currency.upper(),
+        units=int(units),
+        nanos=int((cents or "0").ljust(9, "0")),
+    )
 
 
 def bookings(

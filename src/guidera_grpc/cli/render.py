@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from guidera_grpc.normalizers.money import to_decimal
+from guidera_grpc.validation.search import DEFAULT_MAX_RESULTS
 
 ROWS_SHOWN = 25
 #: Below this many columns the offer ids would squeeze the table into unreadable slivers.
@@ -35,9 +36,13 @@ def format_money(money: common_pb2.Money) -> str:
 
 
 class SearchView:
-    """Folds stream events into what the terminal shows."""
+    """Folds stream events into what the terminal shows: the stream's best ``limit`` offers in
+    the server's order."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = DEFAULT_MAX_RESULTS) -> None:
+        self.limit = limit
+        #: Offer ids in rank order, at most ``limit`` of them.
+        self.order: list[str] = []
         self.offers: dict[str, offer_pb2.Offer] = {}
         self.providers: dict[str, str] = {}
         self.title = "searching..."
@@ -56,8 +61,7 @@ class SearchView:
                     f"[dim]left out: {escape(candidate.exclusion_reason)}[/]"
                 )
         elif kind == "offers":
-            for ranked in event.offers.offers:
-                self.offers[ranked.offer.offer_id] = ranked.offer
+            self._take(event.offers)
         elif kind == "provider_status":
             self.providers[event.provider_status.provider] = _status_text(event.provider_status)
         elif kind == "completed":
@@ -71,6 +75,21 @@ class SearchView:
                 f"first offers after {done.time_to_first_offers.ToMilliseconds()} ms"
             )
 
+    def _take(self, batch: search_service_pb2.OffersBatch) -> None:
+        """Place a batch's offers at their ranks. A batch carries the new and changed offers
+        with their ranks after it, best first, and the others keep their order: putting each at
+        its rank in turn yields the server's order, and what moved past the limit drops off."""
+        changed = {ranked.offer.offer_id for ranked in batch.offers}
+        self.order = [offer_id for offer_id in self.order if offer_id not in changed]
+        unranked = len(self.order) + len(batch.offers)
+        for ranked in sorted(batch.offers, key=lambda r: r.rank or unranked):
+            offer_id = ranked.offer.offer_id
+            self.order.insert(ranked.rank - 1 if ranked.rank > 0 else len(self.order), offer_id)
+            self.offers[offer_id] = ranked.offer
+        for dropped in self.order[self.limit :]:
+            del self.offers[dropped]
+        del self.order[self.limit :]
+
     def render(self) -> RenderableType:
         """The table, the supplier lines and the footer, fitted to the terminal's width."""
         return self
@@ -82,7 +101,7 @@ class SearchView:
 
     def _fitted(self, width: int) -> RenderableType:
         table = Table(title=self.title, expand=True)
-        ranked = sorted(self.offers.values(), key=_sort_key)
+        ranked = [self.offers[offer_id] for offer_id in self.order]
         # Ids are what `guidera offer` and `guidera book` take, so they are never cut: a
         # narrow terminal shows the cheapest one's below the table instead of a column.
         with_ids = width >= WIDTH_FOR_IDS
@@ -100,12 +119,6 @@ class SearchView:
         if ranked and not with_ids:
             lines.append(Text(f"cheapest: {ranked[0].offer_id} (--json lists every offer's id)"))
         return Group(table, *lines, Text(self.footer))
-
-
-def _sort_key(offer: offer_pb2.Offer) -> tuple[Decimal, str]:
-    display = offer.price.display_total
-    amount = to_decimal(display) if display.currency_code else Decimal("Infinity")
-    return amount, offer.offer_id
 
 
 Row = tuple[str, str, str, str, str, str, str]

@@ -24,6 +24,7 @@ from guidera_grpc.cli.connect import (
     TlsKeyOpt,
 )
 from guidera_grpc.cli.render import SearchView
+from guidera_grpc.validation.search import DEFAULT_MAX_RESULTS
 
 search_app = typer.Typer(help="Search through a running service.", no_args_is_help=True)
 
@@ -308,7 +309,7 @@ def run_search(
             if as_json:
                 _print_json(call)
             else:
-                _render_live(call)
+                _render_live(call, request.options.max_results or DEFAULT_MAX_RESULTS)
         except grpc.RpcError as error:
             report_error(error)
             raise typer.Exit(1) from error
@@ -321,8 +322,8 @@ def _print_json(events: Iterable[search_service_pb2.SearchResponse]) -> None:
         sys.stdout.flush()
 
 
-def _render_live(events: Iterable[search_service_pb2.SearchResponse]) -> None:
-    view = SearchView()
+def _render_live(events: Iterable[search_service_pb2.SearchResponse], limit: int) -> None:
+    view = SearchView(limit)
     console = Console()
     if not console.is_terminal:
         # A pipe or a file gets the finished view once, not every redraw of a live display.

@@ -66,8 +66,8 @@ async def test_search_flights_table_renders_offers(server: GuideraServer) -> Non
     for supplier in ("amadeus", "duffel", "kiwi"):
         assert f"{supplier}: answered" in out
     assert "offers in" in out
-    # A narrow (80-column) output names the cheapest offer's whole id below the table.
-    assert re.search(r"cheapest: off_[0-9a-f]{24} ", out)
+    # A narrow (80-column) output names the first offer's whole id below the table.
+    assert re.search(r"first offer: off_[0-9a-f]{24} ", out)
     # Piped, the finished view is printed once and ends its last line.
     assert out.count("offers in") == 1
     assert out.endswith("\n")
@@ -92,7 +92,7 @@ async def test_a_wide_table_shows_every_offer_id(server: GuideraServer) -> None:
     assert code == 0, err
     rows = re.findall(r"^│ (off_[0-9a-f]{24}) │", out, flags=re.MULTILINE)
     assert len(rows) >= 10
-    assert "cheapest:" not in out
+    assert "first offer:" not in out
 
 
 async def test_bad_input_prints_the_fields_and_exits_1(server: GuideraServer) -> None:
@@ -162,3 +162,42 @@ async def test_book_confirms_an_offer_and_names_a_bad_option(
     assert (code, out) == (2, "")
     assert "--expected-total" in err
     assert "Traceback" not in err
+
+
+async def test_a_limited_search_shows_its_limit_and_results_pages_through_the_rest(
+    server: GuideraServer,
+) -> None:
+    """``--limit 5`` shows five offers and how to see more; ``guidera results`` with the
+    printed token shows the next offers, ranked on from the sixth, and the token after them."""
+    wide = {"COLUMNS": "200"}
+    code, out, err = await run_guidera(
+        "search", "flights", "--from", "JFK", "--to", "LHR", "--depart", days_ahead(63),
+        "--limit", "5", "--target", server.address, env=wide,
+    )  # fmt: skip
+    assert code == 0, err
+    assert len(re.findall(r"^│ off_[0-9a-f]{24} +│", out, flags=re.MULTILINE)) == 5
+    more = re.search(r"^more: guidera results (\S+) --page-token (\S+)$", out, flags=re.MULTILINE)
+    assert more is not None, out
+    search_id, token = more.groups()
+
+    code, out, err = await run_guidera(
+        "results", search_id, "--page-token", token, "--page-size", "10",
+        "--target", server.address, env=wide,
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"search {search_id}: offers 6-15 of " in out
+    assert len(re.findall(r"^│ off_[0-9a-f]{24} +│", out, flags=re.MULTILINE)) == 10
+    assert re.search(rf"^next page: guidera results {search_id} --page-token \S+$", out, re.M)
+
+    code, out, err = await run_guidera(
+        "results", search_id, "--page-size", "3", "--json", "--target", server.address
+    )
+    assert code == 0, err
+    assert [offer["rank"] for offer in json.loads(out)["offers"]] == [1, 2, 3]
+
+    code, out, err = await run_guidera(
+        "results", search_id, "--page-token", "nonsense", "--target", server.address
+    )
+    assert code == 1
+    assert "INVALID_ARGUMENT" in err
+    assert "page_token" in err

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from guidera_grpc.cli import booking_cmd
+from guidera_grpc.cli import booking_cmd, results_cmd
 from guidera_grpc.cli.admin_cmd import admin_app
 from guidera_grpc.cli.keys_cmd import keys_app
 from guidera_grpc.cli.load import exit_on_environment_errors, load_settings
@@ -25,6 +25,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(search_app, name="search")
+app.command()(results_cmd.results)
 app.add_typer(keys_app, name="keys")
 app.add_typer(admin_app, name="admin")
 for command in (booking_cmd.offer, booking_cmd.book, booking_cmd.bookings, booking_cmd.cancel):

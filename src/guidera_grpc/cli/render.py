@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from guidera.v1 import common_pb2, offer_pb2, search_service_pb2
@@ -39,13 +39,15 @@ class SearchView:
     """Folds stream events into what the terminal shows: the stream's best ``limit`` offers in
     the server's order."""
 
-    def __init__(self, limit: int = DEFAULT_MAX_RESULTS) -> None:
+    def __init__(self, limit: int = DEFAULT_MAX_RESULTS, rows: int = ROWS_SHOWN) -> None:
         self.limit = limit
+        self.rows = rows
         #: Offer ids in rank order, at most ``limit`` of them.
         self.order: list[str] = []
         self.offers: dict[str, offer_pb2.Offer] = {}
         self.providers: dict[str, str] = {}
         self.title = "searching..."
+        self.search_id = ""
         self.footer = ""
 
     def apply(self, event: search_service_pb2.SearchResponse) -> None:
@@ -53,7 +55,8 @@ class SearchView:
         kind = event.WhichOneof("event")
         if kind == "started":
             plan = event.started.plan
-            self.title = f"search {event.started.search_id} ({plan.strategy})"
+            self.search_id = event.started.search_id
+            self.title = f"search {self.search_id} ({plan.strategy})"
             for candidate in plan.selected:
                 self.providers[candidate.provider] = "[dim]waiting[/]"
             for candidate in plan.excluded:
@@ -74,6 +77,10 @@ class SearchView:
                 f"{done.total_offers} offers in {done.duration.ToMilliseconds()} ms; "
                 f"first offers after {done.time_to_first_offers.ToMilliseconds()} ms"
             )
+            if done.next_page_token:
+                self.footer += (
+                    f"\nmore: guidera results {self.search_id} --page-token {done.next_page_token}"
+                )
 
     def _take(self, batch: search_service_pb2.OffersBatch) -> None:
         """Place a batch's offers at their ranks. A batch carries the new and changed offers
@@ -90,6 +97,13 @@ class SearchView:
             del self.offers[dropped]
         del self.order[self.limit :]
 
+    def show_page(self, offers: Iterable[search_service_pb2.RankedOffer]) -> None:
+        """Show a stored page's offers as they come: already ranked, all of them."""
+        for ranked in offers:
+            self.order.append(ranked.offer.offer_id)
+            self.offers[ranked.offer.offer_id] = ranked.offer
+        self.limit = self.rows = len(self.order)
+
     def render(self) -> RenderableType:
         """The table, the supplier lines and the footer, fitted to the terminal's width."""
         return self
@@ -103,21 +117,21 @@ class SearchView:
         table = Table(title=self.title, expand=True)
         ranked = [self.offers[offer_id] for offer_id in self.order]
         # Ids are what `guidera offer` and `guidera book` take, so they are never cut: a
-        # narrow terminal shows the cheapest one's below the table instead of a column.
+        # narrow terminal shows the first one's below the table instead of a column.
         with_ids = width >= WIDTH_FOR_IDS
         if with_ids:
             table.add_column("id", no_wrap=True, min_width=len(ranked[0].offer_id) if ranked else 2)
         for column in ("price", "sold by", "offer", "when", "details", "sellers"):
             table.add_column(column)
-        for offer in ranked[:ROWS_SHOWN]:
+        for offer in ranked[: self.rows]:
             row = _row(offer)
             table.add_row(*(row if with_ids else row[1:]))
         lines = [Text.from_markup(f"{code}: {text}") for code, text in self.providers.items()]
-        more = len(ranked) - ROWS_SHOWN
+        more = len(ranked) - self.rows
         if more > 0:
             lines.insert(0, Text(f"... and {more} more offers"))
         if ranked and not with_ids:
-            lines.append(Text(f"cheapest: {ranked[0].offer_id} (--json lists every offer's id)"))
+            lines.append(Text(f"first offer: {ranked[0].offer_id} (--json lists every offer's id)"))
         return Group(table, *lines, Text(self.footer))
 
 

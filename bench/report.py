@@ -8,7 +8,7 @@ import os
 import platform
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -85,9 +85,12 @@ class Report:
 
 
 HEADER = Row("scenario", "figure", "ours", "baseline", "ratio", "target", "met")
+#: Text columns to the left, figures to the right.
+HEADER_ALIGN = ("<", "<", ">", ">", ">", ">", ">")
 
 
 def _line(row: Row) -> str:
+    """One row as it is measured, for progress; the table at the end aligns them all."""
     return (
         f"{row.scenario:<12} {row.figure:<44} {row.ours:>16} {row.baseline:>14} "
         f"{row.ratio:>7} {row.target:>14} {row.met:>4}"
@@ -95,8 +98,16 @@ def _line(row: Row) -> str:
 
 
 def table(rows: Sequence[Row]) -> str:
-    """The rows as aligned text."""
-    return "\n".join([_line(HEADER), *(_line(row) for row in rows)])
+    """The rows as aligned text: each column as wide as its widest cell."""
+    cells = [astuple(row) for row in (HEADER, *rows)]
+    widths = [max(len(line[column]) for line in cells) for column in range(len(HEADER_ALIGN))]
+    return "\n".join(
+        " ".join(
+            cell.ljust(width) if align == "<" else cell.rjust(width)
+            for cell, width, align in zip(line, widths, HEADER_ALIGN, strict=True)
+        ).rstrip()
+        for line in cells
+    )
 
 
 def markdown(rows: Sequence[Row], environment: dict[str, Any], kind: str) -> str:

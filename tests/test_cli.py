@@ -141,6 +141,11 @@ async def test_book_confirms_an_offer_and_names_a_bad_option(
     )
     common = ("--target", server.address, "--traveler-ref", "cli-customer")
 
+    code, out, err = await run_guidera("offer", offer_id, "--target", server.address)
+    assert code == 0, err
+    assert json.loads(out)["offer"]["offerId"] == offer_id
+    assert re.search(r"^price (unchanged: [\d.]+ EUR|changed: .+) \(hotelbeds\)", err, re.M), err
+
     code, out, err = await run_guidera(
         "book", offer_id, "--traveler-file", str(travelers), "--payment-token", "tok_test_4242",
         *common,

@@ -168,6 +168,8 @@ async def test_a_search_cached_by_one_replica_is_a_hit_on_another(
     assert cached[0].event.completed.source == search_service_pb2.RESULT_SOURCE_CACHE
     assert cached[0].event.completed.total_offers == live[0].event.completed.total_offers
     assert len(_searches(sandbox, "amadeus")) == calls
+    for replica in cluster.replicas:
+        assert any("shared in Redis" in line for line in replica.log_lines())
 
 
 async def test_an_admin_change_reaches_every_replica(cluster: Cluster) -> None:

@@ -10,6 +10,7 @@ import pytest
 from redis import asyncio as redis_asyncio
 
 from guidera_grpc.cache.backend import RedisByteCache
+from guidera_grpc.config import redis_address
 
 
 @pytest.fixture
@@ -56,3 +57,11 @@ async def test_a_database_given_as_a_query_is_used(redis_url: str) -> None:
         await cache.purge()
         await cache.close()
         await probe.aclose()
+
+
+def test_the_logged_address_never_carries_credentials() -> None:
+    assert redis_address("redis://app:s3cret@cache.internal:6380/2") == (
+        "redis://cache.internal:6380/2"
+    )
+    assert redis_address("rediss://:s3cret@[::1]/5") == "rediss://[::1]:6379/5"
+    assert redis_address("redis://127.0.0.1") == "redis://127.0.0.1:6379/0"

@@ -348,7 +348,7 @@ def test_every_exclusion_has_its_reason_and_keeps_its_score() -> None:
         "off": "disabled by an operator",
         "sick": "disabled after failing health checks",
         "weak": "health 29.5 is below 30",
-        "bare": "no adapter configured for it",
+        "bare": "this service has no flights adapter for it",
         "tripped": "circuit open",
         "unasked": "not among the providers the request named",
         "kiwi": "beyond the first 2 by score",

@@ -342,3 +342,11 @@ class Settings(BaseSettings):
         urls = {field: f"{base}/{prefix}" for field, prefix in SANDBOX_BASE_URLS.items()}
         secrets = {field: SecretStr(value) for field, value in SANDBOX_CREDENTIALS.items()}
         return self.model_copy(update={**urls, **secrets})
+
+
+def redis_address(url: str) -> str:
+    """Scheme, host, port and database of a Redis URL, for logs: never its user or password."""
+    where = urlsplit(url)
+    host = where.hostname or "localhost"
+    host = f"[{host}]" if ":" in host else host
+    return f"{where.scheme}://{host}:{where.port or 6379}{where.path or '/0'}"

@@ -33,7 +33,7 @@ from guidera_grpc.booking.reconcile import Reconciler
 from guidera_grpc.booking.sealing import sealer_for
 from guidera_grpc.cache.backend import ByteCache, MemoryCache, open_cache
 from guidera_grpc.cache.search_cache import SearchCache
-from guidera_grpc.config import Settings
+from guidera_grpc.config import Settings, redis_address
 from guidera_grpc.errors import (
     BudgetExhausted,
     NoProviderAvailable,
@@ -143,6 +143,17 @@ class Runtime:
                 guard, redis.get_secret_value(), self.settings.cache_namespace, self.replica_id
             )
             await self.sharing.start()
+            log.info(
+                "limits, circuits and cache shared in Redis",
+                extra={
+                    "fields": {
+                        "redis": redis_address(redis.get_secret_value()),
+                        "namespace": self.settings.cache_namespace,
+                    }
+                },
+            )
+        else:
+            log.info("limits, circuits and cache kept in this process (no GUIDERA_REDIS_URL)")
         self.changes = ChangeListener(self._store.dsn, self.replica_id, self._apply_change)
         self.changes.start()
         self._router = Router(

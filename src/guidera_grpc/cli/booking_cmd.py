@@ -28,6 +28,7 @@ from guidera_grpc.cli.connect import (
     TlsCertOpt,
     TlsKeyOpt,
 )
+from guidera_grpc.cli.render import format_money
 from guidera_grpc.cli.search_cmd import report_error
 
 
@@ -49,7 +50,23 @@ def offer(
     with connection.channel() as channel:
         stub = offer_service_pb2_grpc.OfferServiceStub(channel)
         request = offer_service_pb2.GetOfferRequest(offer_id=offer_id, provider=provider)
-        _call(lambda: _show(stub.GetOffer(request, timeout=30, metadata=connection.metadata())))
+        metadata = connection.metadata()
+        with Console(stderr=True).status("asking the supplier for its price now"):
+            _call(lambda: _show_priced(stub.GetOffer(request, timeout=30, metadata=metadata)))
+
+
+def _show_priced(reply: offer_service_pb2.GetOfferResponse) -> None:
+    """The offer as JSON, then one line on whether its price moved and what to book with."""
+    _show(reply)
+    seller = reply.offer.provider_prices[0].provider if reply.offer.provider_prices else "seller"
+    now = format_money(reply.offer.price.total)
+    if reply.price_changed:
+        Console(stderr=True).print(
+            f"price changed: {format_money(reply.previous_total)} -> {now} ({seller}); "
+            f"book with --expected-total '{now}'"
+        )
+    else:
+        Console(stderr=True).print(f"price unchanged: {now} ({seller})")
 
 
 def book(

@@ -73,10 +73,10 @@ class SearchView:
                 for code, text in self.providers.items():
                     if text.startswith("[dim]waiting"):
                         self.providers[code] = "[cyan]from the cache[/] (--refresh asks again)"
-            self.footer = (
-                f"{done.total_offers} offers in {done.duration.ToMilliseconds()} ms; "
-                f"first offers after {done.time_to_first_offers.ToMilliseconds()} ms"
-            )
+            self.footer = f"{done.total_offers} offers in {done.duration.ToMilliseconds()} ms"
+            if done.total_offers:
+                first = done.time_to_first_offers.ToMilliseconds()
+                self.footer += f"; first offers after {first} ms"
             if done.next_page_token:
                 self.footer += (
                     f"\nmore: guidera results {self.search_id} --page-token {done.next_page_token}"

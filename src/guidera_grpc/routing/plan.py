@@ -100,7 +100,7 @@ def plan_search(
     considered = [p for p in profiles if category in p.categories]
     scores = {p.code: score_provider(p, context, matched) for p in considered}
 
-    eligible, excluded = _screen(considered, scores, available, requested, blocked)
+    eligible, excluded = _screen(category, considered, scores, available, requested, blocked)
     eligible.sort(key=lambda p: (-scores[p.code].total, -p.priority, p.avg_latency_ms, p.code))
 
     selected = tuple(p.code for p in eligible[:limit])
@@ -118,6 +118,7 @@ def plan_search(
 
 
 def _screen(
+    category: str,
     considered: Sequence[ProviderProfile],
     scores: Mapping[str, Score],
     available: Collection[str],
@@ -128,7 +129,9 @@ def _screen(
     eligible: list[ProviderProfile] = []
     excluded: list[Exclusion] = []
     for profile in considered:
-        reason = _exclusion_reason(profile, scores[profile.code], available, requested, blocked)
+        reason = _exclusion_reason(
+            category, profile, scores[profile.code], available, requested, blocked
+        )
         if reason:
             excluded.append(Exclusion(profile.code, reason))
         else:
@@ -137,6 +140,7 @@ def _screen(
 
 
 def _exclusion_reason(
+    category: str,
     profile: ProviderProfile,
     score: Score,
     available: Collection[str],
@@ -153,7 +157,9 @@ def _exclusion_reason(
     if profile.health_score < MIN_HEALTH:
         return f"health {profile.health_score:g} is below {MIN_HEALTH:g}"
     if profile.code not in available:
-        return "no adapter configured for it"
+        # The registry may list a category a supplier sells that this service does not
+        # integrate yet (Amadeus and Expedia cars): say which, not that something is broken.
+        return f"this service has no {category} adapter for it"
     if blocked and profile.code in blocked:
         return blocked[profile.code]
     if score.total < MIN_SCORE:

@@ -4,6 +4,8 @@ token, the key, and no card number in any field."""
 from __future__ import annotations
 
 import logging
+import random
+import uuid
 from typing import TYPE_CHECKING
 
 import grpc
@@ -17,7 +19,8 @@ from guidera.v1 import (
     offer_service_pb2_grpc,
 )
 
-from guidera_grpc.booking.checks import looks_like_card
+from guidera_grpc.booking.checks import looks_like_card, refuse_card_numbers
+from guidera_grpc.validation.common import Violations
 
 if TYPE_CHECKING:
     from guidera.v1.booking_service_pb2_grpc import BookingServiceAsyncStub
@@ -84,6 +87,25 @@ def test_card_numbers_are_recognised_by_their_check_digit() -> None:
     assert looks_like_card("pay with 5500-0000-0000-0004 please")
     assert not looks_like_card("4111111111111112")
     assert not looks_like_card("+447700900123")
+
+
+def test_uuid_keys_never_pass_for_card_numbers_but_a_card_beside_one_does() -> None:
+    """Digits across a UUID's groups pass the Luhn check now and then (this key did); UUIDs,
+    hyphenated or not, are how clients make keys, so they are not read as cards."""
+    draw = random.Random(270)
+    for key in (
+        "cli-5f148c28-1863-4554-9126-fb18b4730ab5",
+        "5f148c28186345549126fb18b4730ab5",
+        *(f"cli-{uuid.UUID(int=draw.getrandbits(128))}" for _ in range(5000)),
+    ):
+        errors = Violations()
+        refuse_card_numbers(_book(idempotency_key=key), errors)
+        assert not errors.items, key
+    errors = Violations()
+    refuse_card_numbers(
+        _book(idempotency_key=f"5f148c28-1863-4554-9126-fb18b4730ab5-{CARD}"), errors
+    )
+    assert [v.field for v in errors.items] == ["idempotency_key"]
 
 
 @pytest.mark.parametrize(

@@ -250,14 +250,28 @@ async def test_offers_and_pages_outlive_a_redis_outage_on_their_replica(
                 timeout=5,
             )
             chosen = page.offers[0].offer
-            priced = await offer_service_pb2_grpc.OfferServiceStub(channel).GetOffer(
+            offers = offer_service_pb2_grpc.OfferServiceStub(channel)
+            priced = await offers.GetOffer(
                 offer_service_pb2.GetOfferRequest(offer_id=chosen.offer_id), timeout=10
             )
+            # What another replica stored may be in Redis: not "unknown", but "retry".
+            with pytest.raises(grpc.aio.AioRpcError) as elsewhere:
+                await offers.GetOffer(
+                    offer_service_pb2.GetOfferRequest(offer_id="off_0123456789abcdef01234567"),
+                    timeout=10,
+                )
+            with pytest.raises(grpc.aio.AioRpcError) as other_search:
+                await search_service_pb2_grpc.SearchServiceStub(channel).GetSearchResults(
+                    search_service_pb2.GetSearchResultsRequest(search_id=str(uuid.uuid4())),
+                    timeout=5,
+                )
     finally:
         await server.stop(grace_s=0.5)
 
     assert priced.offer.offer_id == chosen.offer_id
     assert priced.previous_total == chosen.price.total
+    assert elsewhere.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert other_search.value.code() == grpc.StatusCode.UNAVAILABLE
 
 
 async def test_a_joining_client_is_not_bound_by_a_shorter_deadline(

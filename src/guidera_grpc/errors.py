@@ -5,7 +5,7 @@ GuideraError
 ├── PermissionDenied     the key is good but lacks the role the RPC needs
 ├── InvalidRequest       a request field is wrong; carries every field violation
 ├── NotReady             the service is starting or stopping
-│   └── SharedCacheUnavailable  Redis did not answer a purge
+│   └── SharedCacheUnavailable  Redis did not answer a purge or a read
 ├── NoProviderAvailable  no provider can serve the request now
 ├── BudgetExhausted      the money for live searches is spent until the period ends
 ├── NotFound             what the request names does not exist (or no longer)
@@ -64,7 +64,8 @@ class NotReady(GuideraError):
 
 
 class SharedCacheUnavailable(NotReady):
-    """The shared cache (Redis) could not carry out a purge: cached answers may remain."""
+    """The shared cache (Redis) did not answer: a purge was not carried out (cached answers
+    may remain), or a stored page or offer could not be read."""
 
     reason = "CACHE_UNAVAILABLE"
 

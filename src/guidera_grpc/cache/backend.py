@@ -10,6 +10,7 @@ booked and paged through on it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
@@ -185,6 +186,7 @@ class RedisByteCache:
         self._resting_until = 0.0
         self._fallback = MemoryCache(max_bytes=FALLBACK_MAX_BYTES)
         self._unpurged: set[str] = set()
+        self._catching_up: asyncio.Task[None] | None = None
 
     def _resting(self) -> bool:
         return time.monotonic() < self._resting_until
@@ -195,17 +197,27 @@ class RedisByteCache:
         return await self._fallback.get(key)
 
     async def get(self, key: str) -> bytes | None:
-        if self._resting() or not await self._caught_up():
-            return await self._local_get(key)
+        """The entry, or None when there is none. A search answer Redis cannot give is a miss;
+        a page or an offer it cannot give, and this process does not hold, raises
+        SharedCacheUnavailable: it may well exist, and "unknown or expired" would mislead."""
+        if self._resting() or not self._caught_up():
+            return await self._unreachable(key)
         try:
             value = await self._cache.get(key)
         except Exception as error:
             self._failed(error)
-            return await self._local_get(key)
+            return await self._unreachable(key)
         self._recovered()
         if isinstance(value, bytes):
             return value
         return await self._local_get(key)
+
+    async def _unreachable(self, key: str) -> bytes | None:
+        """What this process holds of ``key`` while Redis cannot be read."""
+        value = await self._local_get(key)
+        if value is None and key.startswith(self._local_prefixes):
+            raise SharedCacheUnavailable("Redis did not answer; retry shortly")
+        return value
 
     async def set(self, key: str, value: bytes, ttl_s: int) -> None:
         await self.set_many([(key, value)], ttl_s)
@@ -214,7 +226,7 @@ class RedisByteCache:
         """Store several entries in one round trip (MSET and the expiries, pipelined)."""
         if not items:
             return
-        if not self._resting() and await self._caught_up():
+        if not self._resting() and self._caught_up():
             try:
                 await self._cache.multi_set(items, ttl=ttl_s, timeout=self._write_timeout_s)
             except Exception as error:
@@ -258,6 +270,10 @@ class RedisByteCache:
         return self._fallback.held_bytes
 
     async def close(self) -> None:
+        if self._catching_up is not None:
+            self._catching_up.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._catching_up
         await self._fallback.close()
         try:
             await self._cache.close()
@@ -281,18 +297,30 @@ class RedisByteCache:
         self._failing = False
         self._failures_in_a_row = 0
 
-    async def _caught_up(self) -> bool:
-        """Carry out the purges Redis could not; False (Redis failing) while any remains, so
-        that nothing they should have removed is read back."""
-        for prefix in sorted(self._unpurged):
+    def _caught_up(self) -> bool:
+        """Whether no purge Redis could not do is waiting. While one is, this starts carrying
+        them out in the background and says False, so that the caller neither waits for a
+        purge of a hung Redis nor reads back anything it should remove."""
+        if not self._unpurged:
+            return True
+        if self._catching_up is None or self._catching_up.done():
+            self._catching_up = asyncio.create_task(self._catch_up(), name="redis-cache-purges")
+        return False
+
+    async def _catch_up(self) -> None:
+        """Retry the waiting purges, one Redis rest apart, until all are done."""
+        while self._unpurged:
+            await asyncio.sleep(max(0.0, self._resting_until - time.monotonic()))
+            prefix = min(self._unpurged)
             try:
                 await self._purge_redis(prefix)
             except Exception as error:
                 self._failed(error)
-                return False
+                await asyncio.sleep(REDIS_RETRY_AFTER_S)
+                continue
             self._unpurged.discard(prefix)
+            self._recovered()
             log.info("purge done now that Redis answers", extra={"fields": {"prefix": prefix}})
-        return True
 
 
 def open_cache(

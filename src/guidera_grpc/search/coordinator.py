@@ -9,6 +9,7 @@ answered is stored for the next client.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 import uuid
@@ -159,9 +160,11 @@ class SearchCoordinator:
         """Keep the pages and the offers of a finished search; the results, encoded once
         for both the pages and the cache."""
         encoded = results.SerializeToString()
-        await self._pages.keep(search_id, encoded)
+        keeping = [self._pages.keep(search_id, encoded)]
         if self._offers is not None:
-            await self._offers.keep(results, _travelers_of(search))
+            keeping.append(self._offers.keep(results, _travelers_of(search)))
+        # Side by side: against a hung Redis the client waits out one write timeout, not two.
+        await asyncio.gather(*keeping)
         return encoded
 
     async def _replay(
@@ -189,11 +192,12 @@ class SearchCoordinator:
         completed.time_to_first_offers.CopyFrom(elapsed)
         if batch.offers.total_offers > search.options.max_results:
             completed.next_page_token = page_token(search_id, search.options.max_results)
-        await self._pages.keep(search_id, cached.results_bytes)
+        keeping = [self._pages.keep(search_id, cached.results_bytes)]
         if self._offers is not None and cached.age_s > OFFER_REFRESH_S:
             # Offers are kept 15 minutes or more from their live search; a replay of an older one
             # keeps them again so that they can still be booked.
-            await self._offers.keep(cached.results, _travelers_of(search))
+            keeping.append(self._offers.keep(cached.results, _travelers_of(search)))
+        await asyncio.gather(*keeping)
         return [Event(started=started), batch, Event(completed=completed)]
 
 

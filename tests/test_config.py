@@ -84,6 +84,18 @@ def test_an_empty_metrics_listen_still_turns_metrics_off(monkeypatch: pytest.Mon
         ("GUIDERA_LOG_FORMAT", "xml"),
         ("GUIDERA_DATABASE_URL", "mysql://u:hunter2@db/x"),
         ("GUIDERA_REDIS_URL", "http://u:hunter2@cache:6379"),
+        ("GUIDERA_REPLICAS", "99999999999999999999"),
+        ("GUIDERA_RETRIES", "1000000"),
+        ("GUIDERA_RETRY_MAX_S", "0.5"),
+        ("GUIDERA_BREAKER_OPEN_MAX_S", "30"),
+        ("GUIDERA_RECONCILE_INTERVAL_S", "1e12"),
+        ("GUIDERA_SANDBOX_URL", "http://127.0.0.1:0"),
+        ("AMADEUS_BASE_URL", "notaurl"),
+        ("DUFFEL_BASE_URL", "http://[::1"),
+        ("SLACK_WEBHOOK", "https://hooks.slack.com/services/x y"),
+        ("SLACK_WEBHOOK", "ftp://hooks.slack.com/services/x"),
+        ("ALERT_EMAIL", "ops@example.com, garbage"),
+        ("GUIDERA_SMTP_HOST", "bad host!"),
     ],
 )
 def test_a_bad_value_is_refused_naming_its_variable(
@@ -178,6 +190,33 @@ async def test_an_unreachable_database_stops_keys_with_one_line() -> None:
 
     assert code == 1
     assert "error: cannot reach the database:" in err
+    assert "Traceback" not in err
+    assert "hunter2" not in err
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        (
+            {"GUIDERA_DATABASE_URL": "postgresql://postgres:hunter2@127.0.0.1:1/x"},
+            "GUIDERA_DATABASE_URL: cannot connect",
+        ),
+        (
+            {"GUIDERA_DATABASE_URL": "", "GUIDERA_STATE_DIR": "/proc/no-such-folder"},
+            "GUIDERA_STATE_DIR: cannot keep the embedded database",
+        ),
+    ],
+    ids=["database", "state-dir"],
+)
+async def test_serve_names_the_variable_behind_an_unusable_store(
+    env: dict[str, str], named: str
+) -> None:
+    code, _, err = await run_guidera(
+        "serve", "--listen", "127.0.0.1:0", env={**env, "GUIDERA_METRICS_LISTEN": ""}
+    )
+
+    assert code == 1
+    assert f"error: cannot serve: {named}" in err
     assert "Traceback" not in err
     assert "hunter2" not in err
 

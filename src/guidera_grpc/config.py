@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -50,6 +51,26 @@ SANDBOX_BASE_URLS = {
     "viator_base_url": "viator",
     "cartrawler_base_url": "cartrawler",
 }
+
+
+_EMAIL = re.compile(r"[^@\s,]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}")
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}|\[?[0-9A-Fa-f:.]{2,45}\]?")
+
+
+def _check_http_url(value: str) -> None:
+    """ValueError unless ``value`` is an http(s) URL with a host and a usable port; the
+    message never repeats the URL, whose path or query may be a secret."""
+    try:
+        url = urlsplit(value)
+        port = url.port
+    except ValueError:
+        raise ValueError("must be an http:// or https:// URL with a valid host and port") from None
+    if url.scheme not in {"http", "https"} or not url.hostname:
+        raise ValueError("must be an http:// or https:// URL with a host")
+    if port == 0:
+        raise ValueError("has port 0, which no server listens on")
+    if any(c.isspace() or ord(c) < 32 for c in value):
+        raise ValueError("must not contain spaces or control characters")
 
 
 class SettingsError(ValueError):
@@ -143,30 +164,38 @@ class Settings(BaseSettings):
     enable_price_comparison: bool = Field(True, validation_alias="ENABLE_PRICE_COMPARISON")
     enable_parallel_search: bool = Field(True, validation_alias="ENABLE_PARALLEL_SEARCH")
     enable_caching: bool = Field(True, validation_alias="ENABLE_CACHING")
-    max_concurrent_providers: int = Field(3, validation_alias="MAX_CONCURRENT_PROVIDERS", ge=1)
+    max_concurrent_providers: int = Field(
+        3, validation_alias="MAX_CONCURRENT_PROVIDERS", ge=1, le=100
+    )
     default_search_timeout_ms: int = Field(
-        8000, validation_alias="DEFAULT_SEARCH_TIMEOUT_MS", ge=100
+        8000, validation_alias="DEFAULT_SEARCH_TIMEOUT_MS", ge=100, le=600_000
     )
     slack_webhook: SecretStr | None = Field(None, validation_alias="SLACK_WEBHOOK")
 
-    breaker_failures: int = Field(5, validation_alias="GUIDERA_BREAKER_FAILURES", ge=1)
-    breaker_successes: int = Field(3, validation_alias="GUIDERA_BREAKER_SUCCESSES", ge=1)
-    breaker_open_s: float = Field(60.0, validation_alias="GUIDERA_BREAKER_OPEN_S", gt=0)
-    breaker_open_max_s: float = Field(600.0, validation_alias="GUIDERA_BREAKER_OPEN_MAX_S", gt=0)
-    breaker_half_open_trials: int = Field(
-        1, validation_alias="GUIDERA_BREAKER_HALF_OPEN_TRIALS", ge=1
+    breaker_failures: int = Field(
+        5, validation_alias="GUIDERA_BREAKER_FAILURES", ge=1, le=1_000_000
     )
-    retries: int = Field(3, validation_alias="GUIDERA_RETRIES", ge=0)
-    retry_base_s: float = Field(1.0, validation_alias="GUIDERA_RETRY_BASE_S", gt=0)
-    retry_max_s: float = Field(10.0, validation_alias="GUIDERA_RETRY_MAX_S", gt=0)
+    breaker_successes: int = Field(3, validation_alias="GUIDERA_BREAKER_SUCCESSES", ge=1, le=1000)
+    breaker_open_s: float = Field(60.0, validation_alias="GUIDERA_BREAKER_OPEN_S", gt=0, le=86_400)
+    breaker_open_max_s: float = Field(
+        600.0, validation_alias="GUIDERA_BREAKER_OPEN_MAX_S", gt=0, le=86_400
+    )
+    breaker_half_open_trials: int = Field(
+        1, validation_alias="GUIDERA_BREAKER_HALF_OPEN_TRIALS", ge=1, le=1000
+    )
+    retries: int = Field(3, validation_alias="GUIDERA_RETRIES", ge=0, le=10)
+    retry_base_s: float = Field(1.0, validation_alias="GUIDERA_RETRY_BASE_S", gt=0, le=60)
+    retry_max_s: float = Field(10.0, validation_alias="GUIDERA_RETRY_MAX_S", gt=0, le=600)
     retry_budget_ratio: float = Field(
         0.2, validation_alias="GUIDERA_RETRY_BUDGET_RATIO", ge=0, le=1
     )
-    retry_budget_min: int = Field(10, validation_alias="GUIDERA_RETRY_BUDGET_MIN", ge=0)
-    retry_budget_window_s: float = Field(
-        60.0, validation_alias="GUIDERA_RETRY_BUDGET_WINDOW_S", gt=0
+    retry_budget_min: int = Field(
+        10, validation_alias="GUIDERA_RETRY_BUDGET_MIN", ge=0, le=1_000_000
     )
-    replicas: int = Field(1, validation_alias="GUIDERA_REPLICAS", ge=1)
+    retry_budget_window_s: float = Field(
+        60.0, validation_alias="GUIDERA_RETRY_BUDGET_WINDOW_S", gt=0, le=86_400
+    )
+    replicas: int = Field(1, validation_alias="GUIDERA_REPLICAS", ge=1, le=1000)
     #: A sandbox run elsewhere (``guidera sandbox``): the adapters use its URLs and credentials.
     sandbox_url: str | None = Field(None, validation_alias="GUIDERA_SANDBOX_URL")
 
@@ -178,10 +207,16 @@ class Settings(BaseSettings):
     smtp_from: str = Field("guidera@localhost", validation_alias="GUIDERA_SMTP_FROM")
     smtp_starttls: bool = Field(True, validation_alias="GUIDERA_SMTP_STARTTLS")
 
-    reconcile_interval_s: float = Field(30.0, validation_alias="GUIDERA_RECONCILE_INTERVAL_S", gt=0)
+    reconcile_interval_s: float = Field(
+        30.0, validation_alias="GUIDERA_RECONCILE_INTERVAL_S", gt=0, le=86_400
+    )
     #: A pending booking younger than this may still be in the hands of a live request.
-    reconcile_grace_s: float = Field(120.0, validation_alias="GUIDERA_RECONCILE_GRACE_S", gt=0)
-    recovery_interval_s: float = Field(300.0, validation_alias="GUIDERA_RECOVERY_INTERVAL_S", gt=0)
+    reconcile_grace_s: float = Field(
+        120.0, validation_alias="GUIDERA_RECONCILE_GRACE_S", gt=0, le=86_400
+    )
+    recovery_interval_s: float = Field(
+        300.0, validation_alias="GUIDERA_RECOVERY_INTERVAL_S", gt=0, le=86_400
+    )
     log_retention_days: int = Field(
         30, validation_alias="GUIDERA_LOG_RETENTION_DAYS", ge=1, le=36_500
     )
@@ -286,13 +321,68 @@ class Settings(BaseSettings):
         if url.scheme not in {"http", "https"} or not url.hostname:
             raise ValueError("must be an http:// URL, e.g. http://127.0.0.1:8700")
         try:
-            url.port  # noqa: B018 - reading it checks the range
+            port = url.port
         except ValueError:
-            raise ValueError("has a port outside 0 to 65535") from None
+            raise ValueError("has a port outside 1 to 65535") from None
+        if port == 0:
+            raise ValueError("has port 0, which no server listens on")
         if url.username or url.password:
             # The sandbox needs none, and a URL is logged: credentials must not ride in it.
             raise ValueError("must not carry a user name or password")
         return value.strip()
+
+    @field_validator(
+        "amadeus_base_url",
+        "duffel_base_url",
+        "kiwi_base_url",
+        "expedia_base_url",
+        "hotelbeds_base_url",
+        "getyourguide_base_url",
+        "viator_base_url",
+        "cartrawler_base_url",
+    )
+    @classmethod
+    def _supplier_url(cls, value: str) -> str:
+        value = value.strip()
+        _check_http_url(value)
+        return value
+
+    @field_validator("slack_webhook")
+    @classmethod
+    def _webhook_url(cls, value: SecretStr | None) -> SecretStr | None:
+        # The message never repeats the URL: a webhook's path is its secret.
+        if value is not None:
+            _check_http_url(value.get_secret_value().strip())
+        return value
+
+    @field_validator("alert_email")
+    @classmethod
+    def _addresses(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        for address in (a.strip() for a in value.split(",")):
+            if address and not _EMAIL.fullmatch(address):
+                raise ValueError("must be e-mail addresses separated by commas")
+        return value
+
+    @field_validator("smtp_host")
+    @classmethod
+    def _host_name(cls, value: str | None) -> str | None:
+        if value is not None and not _HOST.fullmatch(value.strip()):
+            raise ValueError("must be a host name or an IP address")
+        return value.strip() if value is not None else value
+
+    @field_validator("retry_max_s", "breaker_open_max_s")
+    @classmethod
+    def _not_below_its_base(cls, value: float, info: ValidationInfo) -> float:
+        # Each is declared after the setting it bounds, which is validated by now.
+        base = {"retry_max_s": "retry_base_s", "breaker_open_max_s": "breaker_open_s"}
+        field = base[str(info.field_name)]
+        lower = info.data.get(field)
+        if lower is not None and value < lower:
+            alias = cls.model_fields[field].validation_alias
+            raise ValueError(f"must not be below {alias} ({lower:g})")
+        return value
 
     @field_validator("redis_url")
     @classmethod

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from guidera_grpc.config import Settings
+from guidera_grpc.config import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,14 @@ def sealer_for(settings: Settings) -> Sealer:
     """The configured key, or the state folder's own when none is configured."""
     if settings.secret_key is not None and settings.secret_key.get_secret_value():
         return Sealer(settings.secret_key.get_secret_value())
-    return Sealer(_local_key(settings.resolved_state_dir()))
+    state_dir = settings.resolved_state_dir()
+    try:
+        return Sealer(_local_key(state_dir))
+    except OSError as error:
+        raise SettingsError(
+            f"GUIDERA_STATE_DIR: cannot keep the sealing key in {state_dir} "
+            f"({error.strerror or type(error).__name__}); set GUIDERA_SECRET_KEY or the folder"
+        ) from error
 
 
 def _local_key(state_dir: Path) -> str:

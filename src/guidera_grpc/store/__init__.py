@@ -14,7 +14,7 @@ from types import TracebackType
 
 import asyncpg
 
-from guidera_grpc.config import Settings
+from guidera_grpc.config import Settings, SettingsError
 from guidera_grpc.store.embedded import EmbeddedPostgres, start_embedded
 from guidera_grpc.store.migrate import MigrationError, migrate
 from guidera_grpc.store.pool import close_pool, open_pool
@@ -57,12 +57,25 @@ async def open_store(settings: Settings, *, min_size: int = 1, max_size: int = 1
     """Connect (starting the embedded server when no URL is set), open the pool, migrate."""
     embedded: EmbeddedPostgres | None = None
     if settings.database_url is None:
-        embedded = await start_embedded(settings.resolved_state_dir() / "postgres")
+        folder = settings.resolved_state_dir() / "postgres"
+        try:
+            embedded = await start_embedded(folder)
+        except OSError as error:
+            raise SettingsError(
+                f"GUIDERA_STATE_DIR: cannot keep the embedded database in {folder} "
+                f"({error.strerror or type(error).__name__}); set it, or GUIDERA_DATABASE_URL"
+            ) from error
         dsn = embedded.uri
     else:
         dsn = settings.database_url.get_secret_value()
     try:
         pool = await open_pool(dsn, min_size=min_size, max_size=max_size)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        if embedded is not None:
+            await embedded.stop()
+            raise
+        # The driver's words name the host, port, user or database, never the password.
+        raise SettingsError(f"GUIDERA_DATABASE_URL: cannot connect: {error}") from error
     except BaseException:
         if embedded is not None:
             await embedded.stop()

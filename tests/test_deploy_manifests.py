@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from guidera_grpc.booking.desk import BOOKING_TIMEOUT_S
 from guidera_grpc.config import SANDBOX_CREDENTIALS, Settings
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
@@ -181,7 +182,7 @@ def test_termination_grace_outlasts_the_drain() -> None:
     pre_stop = CONTAINER["lifecycle"]["preStop"]["exec"]["command"]
     pause = float(pre_stop[-1]) if pre_stop[0] == "sleep" else 0.0
     drain = float(CONFIG["GUIDERA_SHUTDOWN_GRACE_S"])
-    assert POD["terminationGracePeriodSeconds"] > pause + drain + 5
+    assert POD["terminationGracePeriodSeconds"] > pause + drain + BOOKING_TIMEOUT_S + 5
 
 
 def test_secret_references_name_keys_the_template_has() -> None:

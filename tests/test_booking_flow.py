@@ -92,6 +92,7 @@ async def test_a_hotel_is_re_priced_booked_listed_and_cancelled(
     booked = (await booking_stub.Book(_book(offer.offer_id, f"flow-{seller}"), timeout=30)).booking
 
     assert not priced.price_changed
+    assert priced.offer.price.display_total == offer.price.display_total
     assert booked.status == booking_service_pb2.BOOKING_STATUS_CONFIRMED
     assert booked.provider == seller
     assert booked.supplier_reference

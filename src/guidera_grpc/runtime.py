@@ -190,7 +190,7 @@ class Runtime:
             sealer_for(self.settings),
             observer=observer,
         )
-        self._offer_desk = OfferDesk(offers, booking_providers)
+        self._offer_desk = OfferDesk(offers, booking_providers, fx=lambda: self._fx)
         self.reconciler = Reconciler(
             self._store.pool,
             booking_providers,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from guidera.v1 import offer_service_pb2
 
+from guidera_grpc.aggregation.fx import FxTable
 from guidera_grpc.booking.desk import (
     CATEGORIES,
     PRICE_TIMEOUT_S,
@@ -25,9 +28,17 @@ from guidera_grpc.providers.booking import OfferUnavailableError
 class OfferDesk:
     """Re-prices offers."""
 
-    def __init__(self, offers: OfferStore, providers: BookingProviders) -> None:
+    def __init__(
+        self,
+        offers: OfferStore,
+        providers: BookingProviders,
+        fx: Callable[[], FxTable] | None = None,
+    ) -> None:
+        """``fx()`` gives the exchange rates in force, to show the new price in the currency
+        the search displayed it in."""
         self._offers = offers
         self._providers = providers
+        self._fx = fx
 
     async def get_offer(
         self, request: offer_service_pb2.GetOfferRequest
@@ -57,6 +68,11 @@ class OfferDesk:
                 "OFFER_UNAVAILABLE", "the supplier no longer sells this offer"
             ) from None
         priced.offer_id = offer.offer_id
+        shown_in = offer.price.display_total.currency_code
+        if shown_in and self._fx is not None:
+            display = self._fx().convert(priced.price.total, shown_in)
+            if display is not None:
+                priced.price.display_total.CopyFrom(display)
         return offer_service_pb2.GetOfferResponse(
             offer=priced,
             price_changed=not same_money(priced.price.total, seller.price.total),

@@ -164,3 +164,47 @@ async def test_a_purge_refused_during_a_hang_is_done_when_redis_answers(
         process.send_signal(signal.SIGCONT)
         await client.aclose()
         await cache.close()
+
+
+async def test_a_refused_purge_is_retried_without_waiting_for_a_lookup(
+    pausable_redis: tuple[str, asyncio.subprocess.Process], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replica that takes no traffic after its refused purge still carries it out once
+    Redis answers; while a purge waits, what it does not cover is read and written in Redis."""
+    monkeypatch.setattr("guidera_grpc.cache.backend.REDIS_RETRY_AFTER_S", 0.2)
+    monkeypatch.setattr("guidera_grpc.cache.backend.PURGE_TIMEOUT_S", 0.3)
+    url, process = pausable_redis
+    namespace = f"guidera-test-{uuid.uuid4().hex[:8]}"
+    cache = RedisByteCache(url, namespace, timeout_s=0.2)
+    client = redis_asyncio.Redis.from_url(url)
+    try:
+        await cache.set_many([("search:flights:before", b"with kiwi")], 60)
+        process.send_signal(signal.SIGSTOP)
+        with pytest.raises(SharedCacheUnavailable):
+            await cache.purge_prefix("search:")
+        process.send_signal(signal.SIGCONT)
+
+        for _ in range(200):
+            if not await client.keys(f"{namespace}*search:*"):
+                break
+            await asyncio.sleep(0.05)
+        assert not await client.keys(f"{namespace}*search:*")
+
+        # A purge Redis keeps refusing while it answers everything else (an ACL without
+        # SCAN, say): what the purge covers stays out of Redis, the rest goes on as usual.
+        async def refused(prefix: str) -> int:
+            raise redis_asyncio.ResponseError("NOPERM this user has no permissions to run 'scan'")
+
+        monkeypatch.setattr(cache, "_purge_redis", refused)
+        with pytest.raises(SharedCacheUnavailable):
+            await cache.purge_prefix("search:")
+        await asyncio.sleep(0.3)  # past the rest the refusal began
+        await cache.set_many([("offer:kept", b"offer"), ("search:flights:new", b"answer")], 60)
+        assert await client.keys(f"{namespace}*offer:kept")
+        assert not await client.keys(f"{namespace}*search:*")
+        assert await cache.get("offer:kept") == b"offer"
+        assert await cache.get("search:flights:new") is None
+    finally:
+        process.send_signal(signal.SIGCONT)
+        await client.aclose()
+        await cache.close()

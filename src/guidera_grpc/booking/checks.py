@@ -26,10 +26,15 @@ _DOC_NUMBER = re.compile(r"^[A-Z0-9]{5,20}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 #: Digits, each followed by at most two separators: how card numbers get written down.
 _DIGIT_RUN = re.compile(r"(?:\d[ ._/\-]{0,2}){13,}")
-#: A UUID, hyphenated or as 32 hex digits: how clients make idempotency keys.
+#: A random or time-based UUID standing alone, hyphenated or as 32 hex digits, with its
+#: version (1 to 8) and RFC variant (8, 9, a, b) in place: how clients make idempotency keys.
+#: A card number can only straddle its groups, and those fixed digits keep digit runs that
+#: merely look like one out of the exemption.
 _OPAQUE_ID = re.compile(
-    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-    r"|(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])",
+    r"(?<![0-9a-z])(?:"
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+    r"|[0-9a-f]{12}[1-8][0-9a-f]{3}[89ab][0-9a-f]{15}"
+    r")(?![0-9a-z])",
     re.IGNORECASE,
 )
 DOCUMENT_TYPES = frozenset({"PASSPORT", "ID_CARD"})

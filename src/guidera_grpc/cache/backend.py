@@ -200,7 +200,7 @@ class RedisByteCache:
         """The entry, or None when there is none. A search answer Redis cannot give is a miss;
         a page or an offer it cannot give, and this process does not hold, raises
         SharedCacheUnavailable: it may well exist, and "unknown or expired" would mislead."""
-        if self._resting() or not self._caught_up():
+        if self._resting() or not self._caught_up(key):
             return await self._unreachable(key)
         try:
             value = await self._cache.get(key)
@@ -226,14 +226,24 @@ class RedisByteCache:
         """Store several entries in one round trip (MSET and the expiries, pipelined)."""
         if not items:
             return
-        if not self._resting() and self._caught_up():
+        shared = list(items)
+        if self._resting():
+            shared = []
+        elif not self._caught_up():
+            # What a waiting purge covers stays out of Redis until the purge is done, or the
+            # purge would delete it; the rest goes to Redis as usual.
+            shared = [item for item in items if self._caught_up(item[0])]
+        if shared:
             try:
-                await self._cache.multi_set(items, ttl=ttl_s, timeout=self._write_timeout_s)
+                await self._cache.multi_set(shared, ttl=ttl_s, timeout=self._write_timeout_s)
             except Exception as error:
                 self._failed(error)
             else:
                 self._recovered()
-                return
+                if len(shared) == len(items):
+                    return
+                stored = {key for key, _ in shared}
+                items = [item for item in items if item[0] not in stored]
         local = [item for item in items if item[0].startswith(self._local_prefixes)]
         await self._fallback.set_many(local, ttl_s)
 
@@ -251,6 +261,8 @@ class RedisByteCache:
         except Exception as error:
             self._failed(error)
             self._unpurged.add(prefix)
+            # Retried from now on, not at this replica's next lookup, which may never come.
+            self._caught_up()
             raise SharedCacheUnavailable("Redis did not answer; cached answers remain") from None
         self._recovered()
         return deleted
@@ -297,15 +309,16 @@ class RedisByteCache:
         self._failing = False
         self._failures_in_a_row = 0
 
-    def _caught_up(self) -> bool:
-        """Whether no purge Redis could not do is waiting. While one is, this starts carrying
-        them out in the background and says False, so that the caller neither waits for a
-        purge of a hung Redis nor reads back anything it should remove."""
+    def _caught_up(self, key: str | None = None) -> bool:
+        """Whether no purge Redis could not do is waiting (that covers ``key``, when given).
+        While one is, this makes sure they are being carried out in the background and says
+        False, so that the caller neither waits for a purge of a hung Redis nor reads back
+        anything it should remove."""
         if not self._unpurged:
             return True
         if self._catching_up is None or self._catching_up.done():
             self._catching_up = asyncio.create_task(self._catch_up(), name="redis-cache-purges")
-        return False
+        return key is not None and not any(key.startswith(p) for p in self._unpurged)
 
     async def _catch_up(self) -> None:
         """Retry the waiting purges, one Redis rest apart, until all are done."""
@@ -315,7 +328,9 @@ class RedisByteCache:
             try:
                 await self._purge_redis(prefix)
             except Exception as error:
-                self._failed(error)
+                # Not counted against Redis: lookups and writes judge whether it answers, and
+                # a purge it refuses (an ACL without SCAN) must not keep them away from it.
+                log.debug("purge still not done: %s", type(error).__name__)
                 await asyncio.sleep(REDIS_RETRY_AFTER_S)
                 continue
             self._unpurged.discard(prefix)

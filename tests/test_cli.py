@@ -194,6 +194,15 @@ async def test_a_limited_search_shows_its_limit_and_results_pages_through_the_re
     assert len(re.findall(r"^│ off_[0-9a-f]{24} +│", out, flags=re.MULTILINE)) == 10
     assert re.search(rf"^next page: guidera results {search_id} --page-token \S+$", out, re.M)
 
+    # Past the 25 rows a table shows, the cut rows are on the first page, not after the token.
+    code, out, err = await run_guidera(
+        "search", "flights", "--from", "JFK", "--to", "LHR", "--depart", days_ahead(63),
+        "--limit", "30", "--target", server.address, env=wide,
+    )  # fmt: skip
+    assert code == 0, err
+    assert re.search(r"^\.\.\. and 5 more offers: guidera results \S+ lists all$", out, re.M)
+    assert "--page-token" not in out
+
     code, out, err = await run_guidera(
         "results", search_id, "--page-size", "3", "--json", "--target", server.address
     )

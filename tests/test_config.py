@@ -96,6 +96,10 @@ def test_an_empty_metrics_listen_still_turns_metrics_off(monkeypatch: pytest.Mon
         ("SLACK_WEBHOOK", "ftp://hooks.slack.com/services/x"),
         ("ALERT_EMAIL", "ops@example.com, garbage"),
         ("GUIDERA_SMTP_HOST", "bad host!"),
+        ("GUIDERA_SMTP_HOST", "-"),
+        ("GUIDERA_SMTP_HOST", "[::1"),
+        ("GUIDERA_DATABASE_URL", "postgresql://u:hunter2@127.0.0.1:99999/x"),
+        ("DUFFEL_BASE_URL", "https://user:hunter2@api.duffel.com/"),
     ],
 )
 def test_a_bad_value_is_refused_naming_its_variable(
@@ -107,6 +111,18 @@ def test_a_bad_value_is_refused_naming_its_variable(
         Settings()
 
     assert raised.value.errors()[0]["loc"] == (variable,)
+
+
+def test_real_world_values_pass_as_a_socket_takes_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUIDERA_SMTP_HOST", "[2001:db8::25]")
+    monkeypatch.setenv("ALERT_EMAIL", "ops@example.xn--p1ai, oncall@example.com")
+    monkeypatch.setenv("GUIDERA_DATABASE_URL", "postgresql://u@db1:5432,db2:5433/guidera")
+    monkeypatch.setenv("VIATOR_BASE_URL", "https://api.viator.com:8443/partner")
+
+    settings = Settings()
+
+    assert settings.smtp_host == "2001:db8::25"
+    assert settings.alert_recipients() == ["ops@example.xn--p1ai", "oncall@example.com"]
 
 
 def test_names_are_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:

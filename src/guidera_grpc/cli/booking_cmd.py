@@ -128,6 +128,8 @@ def _travelers(path: Path) -> list[booking_service_pb2.Traveler]:
         return [json_format.ParseDict(e, booking_service_pb2.Traveler()) for e in entries]
     except (OSError, ValueError, json_format.ParseError) as error:
         raise typer.BadParameter(str(error), param_hint="--traveler-file") from None
+    except RecursionError:
+        raise typer.BadParameter("nested too deeply", param_hint="--traveler-file") from None
 
 
 def _money(text: str) -> common_pb2.Money:

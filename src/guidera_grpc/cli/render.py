@@ -48,6 +48,7 @@ class SearchView:
         self.providers: dict[str, str] = {}
         self.title = "searching..."
         self.search_id = ""
+        self.next_page_token = ""
         self.footer = ""
 
     def apply(self, event: search_service_pb2.SearchResponse) -> None:
@@ -77,10 +78,7 @@ class SearchView:
             if done.total_offers:
                 first = done.time_to_first_offers.ToMilliseconds()
                 self.footer += f"; first offers after {first} ms"
-            if done.next_page_token:
-                self.footer += (
-                    f"\nmore: guidera results {self.search_id} --page-token {done.next_page_token}"
-                )
+            self.next_page_token = done.next_page_token
 
     def _take(self, batch: search_service_pb2.OffersBatch) -> None:
         """Place a batch's offers at their ranks. A batch carries the new and changed offers
@@ -129,10 +127,17 @@ class SearchView:
         lines = [Text.from_markup(f"{code}: {text}") for code, text in self.providers.items()]
         more = len(ranked) - self.rows
         if more > 0:
-            lines.insert(0, Text(f"... and {more} more offers"))
+            # The server's token starts after the limit: the rows cut here come from page one.
+            lines.insert(
+                0, Text(f"... and {more} more offers: guidera results {self.search_id} lists all")
+            )
         if ranked and not with_ids:
             lines.append(Text(f"first offer: {ranked[0].offer_id} (--json lists every offer's id)"))
-        return Group(table, *lines, Text(self.footer))
+        footer = self.footer
+        if self.next_page_token and more <= 0:
+            token = self.next_page_token
+            footer += f"\nmore: guidera results {self.search_id} --page-token {token}"
+        return Group(table, *lines, Text(footer))
 
 
 Row = tuple[str, str, str, str, str, str, str]

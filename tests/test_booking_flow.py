@@ -163,6 +163,50 @@ async def test_a_changed_price_is_refused_until_confirmed(
     assert len(await _supplier_bookings(sandbox_control)) == 1
 
 
+async def test_a_cheaper_seller_that_takes_no_bookings_is_not_booked_at_its_price(
+    search_stub: SearchServiceAsyncStub,
+    booking_stub: BookingServiceAsyncStub,
+    channel: grpc.aio.Channel,
+    sandbox_control: SandboxControl,
+) -> None:
+    """A hotel Amadeus (no hotel bookings here) sells cheapest and Expedia also sells: the
+    search shows Amadeus's price, so Expedia's is a change to confirm, not a silent charge."""
+    request = search_service_pb2.SearchRequest(
+        hotels=search_service_pb2.HotelQuery(
+            city_code="PAR",
+            check_in_date=days_ahead(47),
+            check_out_date=days_ahead(49),
+            rooms=[search_service_pb2.RoomOccupancy(adults=2)],
+        )
+    )
+    request.options.refresh = True
+    request.options.providers.extend(["amadeus", "expedia"])
+    arrivals = await collect(search_stub.Search(request, timeout=20))
+    offer = next(
+        r.offer
+        for a in of_kind(arrivals, "offers")
+        for r in a.event.offers.offers
+        if [p.provider for p in r.offer.provider_prices] == ["amadeus", "expedia"]
+    )
+
+    priced = await offer_service_pb2_grpc.OfferServiceStub(channel).GetOffer(
+        offer_service_pb2.GetOfferRequest(offer_id=offer.offer_id)
+    )
+    assert priced.offer.provider_prices[0].provider == "expedia"
+    assert priced.price_changed
+    assert priced.previous_total == offer.price.total
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await booking_stub.Book(_book(offer.offer_id, "cheaper-elsewhere"), timeout=30)
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert await _supplier_bookings(sandbox_control) == []
+
+    confirmed = _book(offer.offer_id, "cheaper-elsewhere")
+    confirmed.expected_total.CopyFrom(priced.offer.price.total)
+    booked = (await booking_stub.Book(confirmed, timeout=30)).booking
+    assert booked.status == booking_service_pb2.BOOKING_STATUS_CONFIRMED
+    assert booked.provider == "expedia"
+
+
 async def test_a_lost_confirmation_is_settled_by_reconciliation(
     search_stub: SearchServiceAsyncStub,
     booking_stub: BookingServiceAsyncStub,

@@ -301,7 +301,11 @@ class BookingDesk:
             raise
         now = priced.price.total
         agreed = request.expected_total if request.HasField("expected_total") else None
-        agreed = agreed or _price_of(offer, seller.code)
+        if agreed is None:
+            # Unconfirmed, the first seller must hold the price the search showed, the
+            # cheapest seller's (which may not take bookings here); a fallback after a failure
+            # is held to its own.
+            agreed = offer.price.total if first else _price_of(offer, seller.code)
         if not same_money(now, agreed):
             await records.release(self._pool, row.id)
             raise PreconditionFailed(

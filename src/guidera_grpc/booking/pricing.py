@@ -73,8 +73,11 @@ class OfferDesk:
             display = self._fx().convert(priced.price.total, shown_in)
             if display is not None:
                 priced.price.display_total.CopyFrom(display)
+        # The search showed the cheapest seller's price; when that seller does not take
+        # bookings here, the one that does is a change even if its own price held.
+        shown = offer.price.total
         return offer_service_pb2.GetOfferResponse(
             offer=priced,
-            price_changed=not same_money(priced.price.total, seller.price.total),
-            previous_total=seller.price.total,
+            price_changed=not same_money(priced.price.total, shown),
+            previous_total=shown,
         )

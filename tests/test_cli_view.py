@@ -3,38 +3,14 @@
 from __future__ import annotations
 
 import random
-from decimal import Decimal
 
-from guidera.v1 import common_pb2, offer_pb2, search_service_pb2
+from guidera.v1 import search_service_pb2
 
 from guidera_grpc.aggregation.book import OfferBook
 from guidera_grpc.aggregation.fx import FxTable
 from guidera_grpc.aggregation.matching import ExactMatcher
 from guidera_grpc.cli.render import SearchView
-from guidera_grpc.normalizers.money import to_money
-
-
-def _offer(provider: str, number: int, amount: Decimal) -> offer_pb2.Offer:
-    segment = offer_pb2.Segment(
-        marketing_carrier=offer_pb2.Carrier(iata_code="BA"),
-        marketing_flight_number=str(number),
-        origin=common_pb2.Place(iata_code="JFK"),
-        destination=common_pb2.Place(iata_code="LHR"),
-        departure_local_time="2027-03-10T19:30:00",
-    )
-    price = common_pb2.Price(total=to_money(amount, "EUR"))
-    return offer_pb2.Offer(
-        category=common_pb2.CATEGORY_FLIGHTS,
-        price=price,
-        provider_prices=[
-            common_pb2.ProviderPrice(
-                provider=provider, price=price, provider_offer_id=f"{provider}-{number}"
-            )
-        ],
-        flight=offer_pb2.FlightDetails(
-            slices=[offer_pb2.Slice(segments=[segment])], cabin=common_pb2.CABIN_ECONOMY
-        ),
-    )
+from tests.test_offer_book import _offer
 
 
 def test_a_limited_stream_shows_exactly_the_best_offers_after_every_batch() -> None:
@@ -47,7 +23,7 @@ def test_a_limited_stream_shows_exactly_the_best_offers_after_every_batch() -> N
     view = SearchView(limit)
     for provider in ("duffel", "amadeus", "kiwi", "duffel"):
         numbers = generator.sample(range(100, 140), 15)
-        batch = [_offer(provider, n, Decimal(generator.randrange(200, 900))) for n in numbers]
+        batch = [_offer(provider, f"BA{n}", str(generator.randrange(200, 900))) for n in numbers]
         changes = [c for c in book.merge(batch) if c.rank <= limit]
         view.apply(
             search_service_pb2.SearchResponse(

@@ -51,6 +51,27 @@ def flight_request(
     )
 
 
+def hotel_request(
+    city: str = "PAR",
+    check_in: int = 45,
+    *,
+    nights: int = 2,
+    adults: int = 2,
+    providers: tuple[str, ...] = (),
+    refresh: bool = True,
+) -> search_service_pb2.SearchRequest:
+    """A hotel search for one room, ``check_in`` days from today."""
+    return search_service_pb2.SearchRequest(
+        hotels=search_service_pb2.HotelQuery(
+            city_code=city,
+            check_in_date=days_ahead(check_in),
+            check_out_date=days_ahead(check_in + nights),
+            rooms=[search_service_pb2.RoomOccupancy(adults=adults)],
+        ),
+        options=search_service_pb2.SearchOptions(providers=list(providers), refresh=refresh),
+    )
+
+
 @dataclass(frozen=True)
 class Arrival:
     """An event and how many seconds after the call it arrived."""

@@ -16,7 +16,6 @@ import grpc
 from guidera.v1 import (
     booking_service_pb2,
     booking_service_pb2_grpc,
-    search_service_pb2,
     search_service_pb2_grpc,
 )
 
@@ -25,7 +24,7 @@ from guidera_grpc.sandbox import RunningSandbox
 from guidera_grpc.server import GuideraServer
 from tests.cluster_kit import free_port, wait_serving
 from tests.pg import PgCluster
-from tests.searching import collect, days_ahead, of_kind
+from tests.searching import collect, hotel_request, of_kind
 from tests.server_fixtures import SandboxControl, lift_rate_limits, server_settings
 
 GUIDERA = str(Path(sys.executable).parent / "guidera")
@@ -101,14 +100,7 @@ async def test_a_booking_confirmed_by_the_supplier_survives_a_killed_server(
 
 async def _a_hotelbeds_offer(channel: grpc.aio.Channel) -> str:
     stub = search_service_pb2_grpc.SearchServiceStub(channel)
-    request = search_service_pb2.SearchRequest(
-        hotels=search_service_pb2.HotelQuery(
-            city_code="PAR",
-            check_in_date=days_ahead(70),
-            check_out_date=days_ahead(72),
-            rooms=[search_service_pb2.RoomOccupancy(adults=1)],
-        )
-    )
+    request = hotel_request(check_in=70, adults=1, refresh=False)
     arrivals = await collect(stub.Search(request, timeout=20))
     offers = [r.offer for a in of_kind(arrivals, "offers") for r in a.event.offers.offers]
     assert offers

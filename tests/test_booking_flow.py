@@ -19,7 +19,7 @@ from guidera.v1 import (
 )
 
 from guidera_grpc.server import GuideraServer
-from tests.searching import collect, days_ahead, of_kind
+from tests.searching import collect, days_ahead, hotel_request, of_kind
 from tests.server_fixtures import SandboxControl
 
 if TYPE_CHECKING:
@@ -30,16 +30,7 @@ HOTEL_SELLERS = ("expedia", "hotelbeds")
 
 
 async def _hotel_offer(search: SearchServiceAsyncStub, seller: str, day: int) -> offer_pb2.Offer:
-    request = search_service_pb2.SearchRequest(
-        hotels=search_service_pb2.HotelQuery(
-            city_code="PAR",
-            check_in_date=days_ahead(day),
-            check_out_date=days_ahead(day + 2),
-            rooms=[search_service_pb2.RoomOccupancy(adults=2)],
-        )
-    )
-    request.options.refresh = True
-    request.options.providers.append(seller)
+    request = hotel_request(check_in=day, providers=(seller,))
     arrivals = await collect(search.Search(request, timeout=20))
     offers = [r.offer for a in of_kind(arrivals, "offers") for r in a.event.offers.offers]
     assert offers, f"{seller} sold no hotel"
@@ -171,16 +162,7 @@ async def test_a_cheaper_seller_that_takes_no_bookings_is_not_booked_at_its_pric
 ) -> None:
     """A hotel Amadeus (no hotel bookings here) sells cheapest and Expedia also sells: the
     search shows Amadeus's price, so Expedia's is a change to confirm, not a silent charge."""
-    request = search_service_pb2.SearchRequest(
-        hotels=search_service_pb2.HotelQuery(
-            city_code="PAR",
-            check_in_date=days_ahead(47),
-            check_out_date=days_ahead(49),
-            rooms=[search_service_pb2.RoomOccupancy(adults=2)],
-        )
-    )
-    request.options.refresh = True
-    request.options.providers.extend(["amadeus", "expedia"])
+    request = hotel_request(check_in=47, providers=("amadeus", "expedia"))
     arrivals = await collect(search_stub.Search(request, timeout=20))
     offer = next(
         r.offer

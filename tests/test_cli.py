@@ -7,11 +7,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from guidera.v1 import search_service_pb2
-
 from guidera_grpc.server import GuideraServer
 from tests.cli_runner import run_guidera
-from tests.searching import collect, days_ahead, of_kind
+from tests.searching import collect, days_ahead, hotel_request, of_kind
 
 if TYPE_CHECKING:
     from guidera.v1.search_service_pb2_grpc import SearchServiceAsyncStub
@@ -121,16 +119,7 @@ async def test_book_confirms_an_offer_and_names_a_bad_option(
 ) -> None:
     """``guidera book`` books a searched hotel once; an unreadable traveler file or a
     malformed expected total exits 2 naming the option, without calling the server."""
-    request = search_service_pb2.SearchRequest(
-        hotels=search_service_pb2.HotelQuery(
-            city_code="PAR",
-            check_in_date=days_ahead(52),
-            check_out_date=days_ahead(54),
-            rooms=[search_service_pb2.RoomOccupancy(adults=1)],
-        )
-    )
-    request.options.refresh = True
-    request.options.providers.append("hotelbeds")
+    request = hotel_request(check_in=52, adults=1, providers=("hotelbeds",))
     arrivals = await collect(search_stub.Search(request, timeout=20))
     offer_id = next(
         r.offer.offer_id for a in of_kind(arrivals, "offers") for r in a.event.offers.offers

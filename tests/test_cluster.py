@@ -29,7 +29,7 @@ from guidera.v1 import (
 from guidera_grpc.sandbox import RunningSandbox
 from tests.cluster_kit import Cluster, Replica, start_cluster
 from tests.pg import PgCluster
-from tests.searching import collect, days_ahead, flight_request, of_kind
+from tests.searching import collect, days_ahead, flight_request, hotel_request, of_kind
 from tests.server_fixtures import SandboxControl, lift_rate_limits
 
 KIWI_PER_MINUTE = 60
@@ -324,15 +324,7 @@ async def _eventually(replica: Replica, provider: str, state: str) -> bool:
 
 async def _hotelbeds_offer(replica: Replica) -> str:
     stub = search_service_pb2_grpc.SearchServiceStub(replica.channel)
-    request = search_service_pb2.SearchRequest(
-        hotels=search_service_pb2.HotelQuery(
-            city_code="PAR",
-            check_in_date=days_ahead(70),
-            check_out_date=days_ahead(72),
-            rooms=[search_service_pb2.RoomOccupancy(adults=1)],
-        ),
-        options=search_service_pb2.SearchOptions(providers=["hotelbeds"], refresh=True),
-    )
+    request = hotel_request(check_in=70, adults=1, providers=("hotelbeds",))
     arrivals = await collect(stub.Search(request, timeout=20))
     offers = [r.offer for a in of_kind(arrivals, "offers") for r in a.event.offers.offers]
     assert offers

@@ -9,6 +9,7 @@ import signal
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -127,50 +128,30 @@ async def pausable_redis(tmp_path: Path) -> AsyncIterator[tuple[str, asyncio.sub
         await asyncio.wait_for(process.wait(), timeout=10)
 
 
-async def test_a_purge_refused_during_a_hang_is_done_when_redis_answers(
-    pausable_redis: tuple[str, asyncio.subprocess.Process], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """An answer cached before the hang does not come back after it: the purge asked for
-    during the hang (a provider disabled, say) is carried out once Redis answers, and lookups
-    miss until it is. Meanwhile no lookup waits for it, however long the purge may take."""
-    monkeypatch.setattr("guidera_grpc.cache.backend.REDIS_RETRY_AFTER_S", 0.0)
-    monkeypatch.setattr("guidera_grpc.cache.backend.PURGE_TIMEOUT_S", 0.3)
-    url, process = pausable_redis
-    namespace = f"guidera-test-{uuid.uuid4().hex[:8]}"
-    cache = RedisByteCache(url, namespace, timeout_s=0.2)
-    client = redis_asyncio.Redis.from_url(url)
-    try:
-        await cache.set_many([("search:flights:before", b"with kiwi")], 60)
-        process.send_signal(signal.SIGSTOP)
-        with pytest.raises(SharedCacheUnavailable):
-            await cache.purge_prefix("search:")
-        # A purge of a hung Redis may take long: lookups answer from memory meanwhile.
-        monkeypatch.setattr("guidera_grpc.cache.backend.PURGE_TIMEOUT_S", 60.0)
-        for _ in range(3):
-            assert await asyncio.wait_for(cache.get("search:flights:before"), 5) is None
-        monkeypatch.setattr("guidera_grpc.cache.backend.PURGE_TIMEOUT_S", 0.3)
-        process.send_signal(signal.SIGCONT)
+@dataclass
+class RefusedPurge:
+    """A cache whose purge of ``search:`` a hung Redis refused, Redis still paused."""
 
-        assert await cache.get("search:flights:before") is None
+    cache: RedisByteCache
+    redis: redis_asyncio.Redis
+    namespace: str
+    process: asyncio.subprocess.Process
+
+    async def searches_in_redis(self) -> list[bytes | str]:
+        """The search answers Redis holds, once the purge had up to ten seconds to run."""
         for _ in range(200):
-            if not await client.keys(f"{namespace}*search:*"):
+            if not await self.redis.keys(f"{self.namespace}*search:*"):
                 break
             await asyncio.sleep(0.05)
-        assert not await client.keys(f"{namespace}*search:*")
-        await cache.set_many([("search:flights:after", b"without kiwi")], 60)
-        assert await cache.get("search:flights:after") == b"without kiwi"
-        assert await cache.get("search:flights:before") is None
-    finally:
-        process.send_signal(signal.SIGCONT)
-        await client.aclose()
-        await cache.close()
+        keys: list[bytes | str] = await self.redis.keys(f"{self.namespace}*search:*")
+        return keys
 
 
-async def test_a_refused_purge_is_retried_without_waiting_for_a_lookup(
+@pytest.fixture
+async def refused_purge(
     pausable_redis: tuple[str, asyncio.subprocess.Process], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A replica that takes no traffic after its refused purge still carries it out once
-    Redis answers; while a purge waits, what it does not cover is read and written in Redis."""
+) -> AsyncIterator[RefusedPurge]:
+    """An answer cached, Redis paused, then a purge of the answers refused."""
     monkeypatch.setattr("guidera_grpc.cache.backend.REDIS_RETRY_AFTER_S", 0.2)
     monkeypatch.setattr("guidera_grpc.cache.backend.PURGE_TIMEOUT_S", 0.3)
     url, process = pausable_redis
@@ -182,29 +163,54 @@ async def test_a_refused_purge_is_retried_without_waiting_for_a_lookup(
         process.send_signal(signal.SIGSTOP)
         with pytest.raises(SharedCacheUnavailable):
             await cache.purge_prefix("search:")
-        process.send_signal(signal.SIGCONT)
-
-        for _ in range(200):
-            if not await client.keys(f"{namespace}*search:*"):
-                break
-            await asyncio.sleep(0.05)
-        assert not await client.keys(f"{namespace}*search:*")
-
-        # A purge Redis keeps refusing while it answers everything else (an ACL without
-        # SCAN, say): what the purge covers stays out of Redis, the rest goes on as usual.
-        async def refused(prefix: str) -> int:
-            raise redis_asyncio.ResponseError("NOPERM this user has no permissions to run 'scan'")
-
-        monkeypatch.setattr(cache, "_purge_redis", refused)
-        with pytest.raises(SharedCacheUnavailable):
-            await cache.purge_prefix("search:")
-        await asyncio.sleep(0.3)  # past the rest the refusal began
-        await cache.set_many([("offer:kept", b"offer"), ("search:flights:new", b"answer")], 60)
-        assert await client.keys(f"{namespace}*offer:kept")
-        assert not await client.keys(f"{namespace}*search:*")
-        assert await cache.get("offer:kept") == b"offer"
-        assert await cache.get("search:flights:new") is None
+        yield RefusedPurge(cache, client, namespace, process)
     finally:
         process.send_signal(signal.SIGCONT)
         await client.aclose()
         await cache.close()
+
+
+async def test_a_purge_refused_during_a_hang_is_done_when_redis_answers(
+    refused_purge: RefusedPurge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An answer cached before the hang does not come back after it: the purge asked for
+    during the hang (a provider disabled, say) is carried out once Redis answers, and lookups
+    miss until it is. Meanwhile no lookup waits for it, however long the purge may take."""
+    cache = refused_purge.cache
+    # A purge of a hung Redis may take long: lookups answer from memory meanwhile.
+    monkeypatch.setattr("guidera_grpc.cache.backend.PURGE_TIMEOUT_S", 60.0)
+    for _ in range(3):
+        assert await asyncio.wait_for(cache.get("search:flights:before"), 5) is None
+    monkeypatch.setattr("guidera_grpc.cache.backend.PURGE_TIMEOUT_S", 0.3)
+    refused_purge.process.send_signal(signal.SIGCONT)
+
+    assert await cache.get("search:flights:before") is None
+    assert not await refused_purge.searches_in_redis()
+    await cache.set_many([("search:flights:after", b"without kiwi")], 60)
+    assert await cache.get("search:flights:after") == b"without kiwi"
+    assert await cache.get("search:flights:before") is None
+
+
+async def test_a_refused_purge_is_retried_without_waiting_for_a_lookup(
+    refused_purge: RefusedPurge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replica that takes no traffic after its refused purge still carries it out once
+    Redis answers; while a purge waits, what it does not cover is read and written in Redis."""
+    cache, namespace = refused_purge.cache, refused_purge.namespace
+    refused_purge.process.send_signal(signal.SIGCONT)
+
+    assert not await refused_purge.searches_in_redis()
+
+    # A purge Redis keeps refusing while it answers everything else (an ACL without
+    # SCAN, say): what the purge covers stays out of Redis, the rest goes on as usual.
+    async def refused(prefix: str) -> int:
+        raise redis_asyncio.ResponseError("NOPERM this user has no permissions to run 'scan'")
+
+    monkeypatch.setattr(cache, "_purge_redis", refused)
+    with pytest.raises(SharedCacheUnavailable):
+        await cache.purge_prefix("search:")
+    await cache.set_many([("offer:kept", b"offer"), ("search:flights:new", b"answer")], 60)
+    assert await refused_purge.redis.keys(f"{namespace}*offer:kept")
+    assert not await refused_purge.redis.keys(f"{namespace}*search:*")
+    assert await cache.get("offer:kept") == b"offer"
+    assert await cache.get("search:flights:new") is None

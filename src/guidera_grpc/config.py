@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import (
@@ -71,20 +71,32 @@ def _host(value: str) -> str:
     return bare
 
 
-def _check_http_url(value: str) -> None:
-    """ValueError unless ``value`` is an http(s) URL with a host and a usable port; the
-    message never repeats the URL, whose path or query may be a secret."""
+def _check_port(url: SplitResult) -> None:
+    """ValueError unless ``url``'s port, when it names one, is one a server can listen on."""
     try:
-        url = urlsplit(value)
         port = url.port
     except ValueError:
-        raise ValueError("must be an http:// or https:// URL with a valid host and port") from None
-    if url.scheme not in {"http", "https"} or not url.hostname:
-        raise ValueError("must be an http:// or https:// URL with a host")
+        raise ValueError("has a port outside 1 to 65535") from None
     if port == 0:
         raise ValueError("has port 0, which no server listens on")
+
+
+def _check_http_url(value: str, *, credentials: bool = False) -> None:
+    """ValueError unless ``value`` is an http(s) URL with a host and a usable port, and
+    without a user or password unless ``credentials``. The message never repeats the URL,
+    whose path, query or user part may be a secret."""
+    try:
+        url = urlsplit(value)
+    except ValueError:
+        raise ValueError("must be an http:// or https:// URL with a valid host") from None
+    if url.scheme not in {"http", "https"} or not url.hostname:
+        raise ValueError("must be an http:// or https:// URL with a host")
+    _check_port(url)
     if any(c.isspace() or ord(c) < 32 for c in value):
         raise ValueError("must not contain spaces or control characters")
+    if not credentials and (url.username or url.password):
+        # These URLs are logged; credentials have variables of their own.
+        raise ValueError("must not carry a user name or password")
 
 
 class SettingsError(ValueError):
@@ -326,12 +338,7 @@ class Settings(BaseSettings):
             raise ValueError("must be a postgresql:// URL")
         if value is not None and "," not in urlsplit(value.get_secret_value()).netloc:
             # Several hosts (host1:5432,host2:5432) are libpq's to read; one is checked here.
-            try:
-                port = urlsplit(value.get_secret_value()).port
-            except ValueError:
-                raise ValueError("has a port outside 1 to 65535") from None
-            if port == 0:
-                raise ValueError("has port 0, which no server listens on")
+            _check_port(urlsplit(value.get_secret_value()))
         return value
 
     @field_validator("sandbox_url")
@@ -339,18 +346,7 @@ class Settings(BaseSettings):
     def _sandbox_url(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        url = urlsplit(value.strip())
-        if url.scheme not in {"http", "https"} or not url.hostname:
-            raise ValueError("must be an http:// URL, e.g. http://127.0.0.1:8700")
-        try:
-            port = url.port
-        except ValueError:
-            raise ValueError("has a port outside 1 to 65535") from None
-        if port == 0:
-            raise ValueError("has port 0, which no server listens on")
-        if url.username or url.password:
-            # The sandbox needs none, and a URL is logged: credentials must not ride in it.
-            raise ValueError("must not carry a user name or password")
+        _check_http_url(value.strip())
         return value.strip()
 
     @field_validator(
@@ -367,9 +363,6 @@ class Settings(BaseSettings):
     def _supplier_url(cls, value: str) -> str:
         value = value.strip()
         _check_http_url(value)
-        if urlsplit(value).username or urlsplit(value).password:
-            # URLs are logged; credentials have variables of their own.
-            raise ValueError("must not carry a user name or password")
         return value
 
     @field_validator("slack_webhook")
@@ -377,7 +370,7 @@ class Settings(BaseSettings):
     def _webhook_url(cls, value: SecretStr | None) -> SecretStr | None:
         # The message never repeats the URL: a webhook's path is its secret.
         if value is not None:
-            _check_http_url(value.get_secret_value().strip())
+            _check_http_url(value.get_secret_value().strip(), credentials=True)
         return value
 
     @field_validator("alert_email")
@@ -415,10 +408,7 @@ class Settings(BaseSettings):
         url = urlsplit(value.get_secret_value())
         if url.scheme not in {"redis", "rediss"} or not url.hostname:
             raise ValueError("must be a redis:// or rediss:// URL with a host")
-        try:
-            url.port  # noqa: B018 - reading it checks the range
-        except ValueError:
-            raise ValueError("has a port outside 0 to 65535") from None
+        _check_port(url)
         database = url.path.strip("/")
         if database and not (database.isascii() and database.isdigit()):
             raise ValueError("must name its database by number (redis://host:6379/0)")

@@ -32,7 +32,7 @@ class OfferDesk:
         self,
         offers: OfferStore,
         providers: BookingProviders,
-        fx: Callable[[], FxTable] | None = None,
+        fx: Callable[[], FxTable],
     ) -> None:
         """``fx()`` gives the exchange rates in force, to show the new price in the currency
         the search displayed it in."""
@@ -69,7 +69,7 @@ class OfferDesk:
             ) from None
         priced.offer_id = offer.offer_id
         shown_in = offer.price.display_total.currency_code
-        if shown_in and self._fx is not None:
+        if shown_in:
             display = self._fx().convert(priced.price.total, shown_in)
             if display is not None:
                 priced.price.display_total.CopyFrom(display)

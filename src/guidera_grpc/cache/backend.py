@@ -226,25 +226,22 @@ class RedisByteCache:
         """Store several entries in one round trip (MSET and the expiries, pipelined)."""
         if not items:
             return
-        shared = list(items)
-        if self._resting():
-            shared = []
-        elif not self._caught_up():
-            # What a waiting purge covers stays out of Redis until the purge is done, or the
-            # purge would delete it; the rest goes to Redis as usual.
-            shared = [item for item in items if self._caught_up(item[0])]
+        # What a waiting purge covers stays out of Redis until the purge is done, or the purge
+        # would delete it; the rest goes to Redis unless Redis is resting.
+        shared: list[tuple[str, bytes]] = []
+        held: list[tuple[str, bytes]] = []
+        for item in items:
+            writable = not self._resting() and self._caught_up(item[0])
+            (shared if writable else held).append(item)
         if shared:
             try:
                 await self._cache.multi_set(shared, ttl=ttl_s, timeout=self._write_timeout_s)
             except Exception as error:
                 self._failed(error)
+                held = list(items)
             else:
                 self._recovered()
-                if len(shared) == len(items):
-                    return
-                stored = {key for key, _ in shared}
-                items = [item for item in items if item[0] not in stored]
-        local = [item for item in items if item[0].startswith(self._local_prefixes)]
+        local = [item for item in held if item[0].startswith(self._local_prefixes)]
         await self._fallback.set_many(local, ttl_s)
 
     async def purge(self) -> int:
@@ -262,7 +259,7 @@ class RedisByteCache:
             self._failed(error)
             self._unpurged.add(prefix)
             # Retried from now on, not at this replica's next lookup, which may never come.
-            self._caught_up()
+            self._start_catching_up()
             raise SharedCacheUnavailable("Redis did not answer; cached answers remain") from None
         self._recovered()
         return deleted
@@ -316,9 +313,13 @@ class RedisByteCache:
         anything it should remove."""
         if not self._unpurged:
             return True
+        self._start_catching_up()
+        return key is not None and not any(key.startswith(p) for p in self._unpurged)
+
+    def _start_catching_up(self) -> None:
+        """Carry out the waiting purges in the background, unless that is under way."""
         if self._catching_up is None or self._catching_up.done():
             self._catching_up = asyncio.create_task(self._catch_up(), name="redis-cache-purges")
-        return key is not None and not any(key.startswith(p) for p in self._unpurged)
 
     async def _catch_up(self) -> None:
         """Retry the waiting purges, one Redis rest apart, until all are done."""

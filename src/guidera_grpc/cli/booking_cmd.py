@@ -8,7 +8,6 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
-import grpc
 import typer
 from google.protobuf import json_format
 from guidera.v1 import (
@@ -29,7 +28,7 @@ from guidera_grpc.cli.connect import (
     TlsKeyOpt,
 )
 from guidera_grpc.cli.render import format_money
-from guidera_grpc.cli.search_cmd import report_error
+from guidera_grpc.cli.search_cmd import call_or_exit
 
 
 def _show(message: Any) -> None:
@@ -52,7 +51,8 @@ def offer(
         request = offer_service_pb2.GetOfferRequest(offer_id=offer_id, provider=provider)
         metadata = connection.metadata()
         with Console(stderr=True).status("asking the supplier for its price now"):
-            _call(lambda: _show_priced(stub.GetOffer(request, timeout=30, metadata=metadata)))
+            priced = call_or_exit(lambda: stub.GetOffer(request, timeout=30, metadata=metadata))
+        _show_priced(priced)
 
 
 def _show_priced(reply: offer_service_pb2.GetOfferResponse) -> None:
@@ -96,6 +96,7 @@ def book(
     connection = Connection(target, tls_ca, tls_cert, tls_key, api_key)
     with connection.channel() as channel:
         stub = booking_service_pb2_grpc.BookingServiceStub(channel)
+        metadata = connection.metadata()
         if hold:
             held = booking_service_pb2.HoldRequest(
                 idempotency_key=key,
@@ -103,7 +104,7 @@ def book(
                 travelers=travelers,
                 traveler_ref=traveler_ref,
             )
-            _call(lambda: _show(stub.Hold(held, timeout=60, metadata=connection.metadata())))
+            _show(call_or_exit(lambda: stub.Hold(held, timeout=60, metadata=metadata)))
             return
         request = booking_service_pb2.BookRequest(
             idempotency_key=key,
@@ -116,7 +117,7 @@ def book(
             request.expected_total.CopyFrom(_money(expected_total))
         # Some suppliers confirm only after polling, which takes seconds: say what we wait for.
         with Console(stderr=True).status("waiting for the supplier's confirmation"):
-            _call(lambda: _show(stub.Book(request, timeout=60, metadata=connection.metadata())))
+            _show(call_or_exit(lambda: stub.Book(request, timeout=60, metadata=metadata)))
 
 
 def _travelers(path: Path) -> list[booking_service_pb2.Traveler]:
@@ -160,10 +161,11 @@ def bookings(
     connection = Connection(target, tls_ca, tls_cert, tls_key, api_key)
     with connection.channel() as channel:
         stub = booking_service_pb2_grpc.BookingServiceStub(channel)
+        metadata = connection.metadata()
         request = booking_service_pb2.ListBookingsRequest(
             traveler_ref=traveler_ref, page_token=page_token
         )
-        _call(lambda: _show(stub.ListBookings(request, timeout=10, metadata=connection.metadata())))
+        _show(call_or_exit(lambda: stub.ListBookings(request, timeout=10, metadata=metadata)))
 
 
 def cancel(
@@ -178,15 +180,6 @@ def cancel(
     connection = Connection(target, tls_ca, tls_cert, tls_key, api_key)
     with connection.channel() as channel:
         stub = booking_service_pb2_grpc.BookingServiceStub(channel)
+        metadata = connection.metadata()
         request = booking_service_pb2.CancelBookingRequest(booking_id=booking_id)
-        _call(
-            lambda: _show(stub.CancelBooking(request, timeout=60, metadata=connection.metadata()))
-        )
-
-
-def _call(action: Any) -> None:
-    try:
-        action()
-    except grpc.RpcError as error:
-        report_error(error)
-        raise typer.Exit(1) from error
+        _show(call_or_exit(lambda: stub.CancelBooking(request, timeout=60, metadata=metadata)))

@@ -86,11 +86,9 @@ class SearchView:
         its rank in turn yields the server's order, and what moved past the limit drops off."""
         changed = {ranked.offer.offer_id for ranked in batch.offers}
         self.order = [offer_id for offer_id in self.order if offer_id not in changed]
-        unranked = len(self.order) + len(batch.offers)
-        for ranked in sorted(batch.offers, key=lambda r: r.rank or unranked):
-            offer_id = ranked.offer.offer_id
-            self.order.insert(ranked.rank - 1 if ranked.rank > 0 else len(self.order), offer_id)
-            self.offers[offer_id] = ranked.offer
+        for ranked in sorted(batch.offers, key=lambda r: r.rank):
+            self.order.insert(ranked.rank - 1, ranked.offer.offer_id)
+            self.offers[ranked.offer.offer_id] = ranked.offer
         for dropped in self.order[self.limit :]:
             del self.offers[dropped]
         del self.order[self.limit :]

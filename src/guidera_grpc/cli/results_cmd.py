@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import grpc
 import typer
 from google.protobuf import json_format
 from guidera.v1 import search_service_pb2, search_service_pb2_grpc
@@ -19,7 +18,7 @@ from guidera_grpc.cli.connect import (
     TlsKeyOpt,
 )
 from guidera_grpc.cli.render import SearchView
-from guidera_grpc.cli.search_cmd import JsonOpt, report_error
+from guidera_grpc.cli.search_cmd import JsonOpt, call_or_exit
 
 
 def results(
@@ -42,11 +41,8 @@ def results(
     )
     with connection.channel() as channel:
         stub = search_service_pb2_grpc.SearchServiceStub(channel)
-        try:
-            page = stub.GetSearchResults(request, timeout=10, metadata=connection.metadata())
-        except grpc.RpcError as error:
-            report_error(error)
-            raise typer.Exit(1) from error
+        metadata = connection.metadata()
+        page = call_or_exit(lambda: stub.GetSearchResults(request, timeout=10, metadata=metadata))
     if as_json:
         print(json_format.MessageToJson(page, indent=None, ensure_ascii=False))
         return

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
-from typing import Annotated, Any
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, TypeVar
 
 import grpc
 import typer
@@ -25,6 +25,8 @@ from guidera_grpc.cli.connect import (
 )
 from guidera_grpc.cli.render import SearchView
 from guidera_grpc.validation.search import DEFAULT_MAX_RESULTS
+
+T = TypeVar("T")
 
 search_app = typer.Typer(help="Search through a running service.", no_args_is_help=True)
 
@@ -305,14 +307,11 @@ def run_search(
     with connection.channel() as channel:
         stub = search_service_pb2_grpc.SearchServiceStub(channel)
         call = stub.Search(request, timeout=timeout, metadata=connection.metadata())
-        try:
-            if as_json:
-                _print_json(call)
-            else:
-                _render_live(call, request.options.max_results or DEFAULT_MAX_RESULTS)
-        except grpc.RpcError as error:
-            report_error(error)
-            raise typer.Exit(1) from error
+        if as_json:
+            call_or_exit(lambda: _print_json(call))
+        else:
+            limit = request.options.max_results or DEFAULT_MAX_RESULTS
+            call_or_exit(lambda: _render_live(call, limit))
 
 
 def _print_json(events: Iterable[search_service_pb2.SearchResponse]) -> None:
@@ -335,6 +334,15 @@ def _render_live(events: Iterable[search_service_pb2.SearchResponse], limit: int
         for event in events:
             view.apply(event)
             live.update(view.render())
+
+
+def call_or_exit(action: Callable[[], T]) -> T:
+    """``action()``, or exit 1 after printing the refusal when the service refuses it."""
+    try:
+        return action()
+    except grpc.RpcError as error:
+        report_error(error)
+        raise typer.Exit(1) from error
 
 
 def report_error(error: grpc.RpcError) -> None:
